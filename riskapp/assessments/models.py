@@ -1,0 +1,116 @@
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class Assessment(models.Model):
+    """One request to assess a scenario revision with one or more engines."""
+
+    revision = models.ForeignKey("scenarios.ScenarioRevision", on_delete=models.PROTECT,
+                                 related_name="assessments")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("assessment")
+        verbose_name_plural = _("assessments")
+
+    def get_absolute_url(self) -> str:
+        return reverse("assessments:detail", args=[self.pk])
+
+
+class AssessmentRun(models.Model):
+    """One engine run: options, seed, state, progress, timings and the result JSON.
+
+    ARA runs are split into ``chunks_planned`` chunks of ``options["chunk_size"]`` draws;
+    ``chunks_done`` counts the ``AraChunk`` rows stored so far.
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        SUCCEEDED = "succeeded", _("succeeded")
+        FAILED = "failed", _("failed")
+        CANCELLED = "cancelled", _("cancelled")
+
+    FINISHED_STATES = (State.SUCCEEDED, State.FAILED, State.CANCELLED)
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="runs")
+    revision = models.ForeignKey("scenarios.ScenarioRevision", on_delete=models.PROTECT, related_name="runs")
+    engine = models.CharField(_("engine"), max_length=30)
+    options = models.JSONField(_("options"), default=dict)
+    seed = models.BigIntegerField(_("seed"), null=True, blank=True)
+    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.QUEUED)
+    chunks_planned = models.PositiveIntegerField(_("chunks planned"), default=1)
+    chunks_done = models.PositiveIntegerField(_("chunks done"), default=0)
+    cancel_requested = models.BooleanField(_("cancel requested"), default=False)
+    result = models.JSONField(_("result"), null=True, blank=True)
+    error_message = models.TextField(_("error message"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    deadline = models.DateTimeField(_("deadline"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["assessment", "engine"]
+        verbose_name = _("assessment run")
+        verbose_name_plural = _("assessment runs")
+
+    def __str__(self) -> str:
+        return f"{self.engine} run {self.pk} ({self.state})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in self.FINISHED_STATES
+
+    @property
+    def progress(self) -> float:
+        if self.state == self.State.SUCCEEDED:
+            return 1.0
+        return self.chunks_done / self.chunks_planned if self.chunks_planned else 0.0
+
+
+class AraChunk(models.Model):
+    """The statistics of one chunk of ARA draws, stored once per (run, index).
+
+    ``statistics`` holds counts and sums (see ``riskapp.engines.ara.ChunkStatistics``), from
+    which the merged estimate and its paired standard errors follow exactly.
+    """
+
+    run = models.ForeignKey(AssessmentRun, on_delete=models.CASCADE, related_name="chunks")
+    index = models.PositiveIntegerField(_("chunk index"))
+    draws = models.PositiveIntegerField(_("draws"))
+    statistics = models.JSONField(_("statistics"))
+    worker = models.CharField(_("worker"), max_length=200, blank=True)
+    seconds = models.FloatField(_("seconds"), default=0.0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["run", "index"]
+        constraints = [models.UniqueConstraint(fields=["run", "index"], name="unique_chunk_per_run")]
+
+
+class ChunkLease(models.Model):
+    """Which chunk a worker has taken and until when; the reaper re-enqueues expired ones."""
+
+    run = models.ForeignKey(AssessmentRun, on_delete=models.CASCADE, related_name="leases")
+    index = models.PositiveIntegerField(_("chunk index"))
+    enqueued_at = models.DateTimeField(_("enqueued at"))
+    expires_at = models.DateTimeField(_("expires at"))
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    worker = models.CharField(_("worker"), max_length=200, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["run", "index"], name="unique_lease_per_chunk")]
+
+
+class WorkerHeartbeat(models.Model):
+    """The last time each Celery worker reported itself alive."""
+
+    hostname = models.CharField(_("hostname"), max_length=200, unique=True)
+    last_seen = models.DateTimeField(_("last seen"))

@@ -1,0 +1,11 @@
+"""The Celery application: one per process, configured from Django's settings."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "riskapp.settings")
+
+app = Celery("riskapp")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

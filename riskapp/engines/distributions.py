@@ -1,0 +1,190 @@
+"""Probability distributions for the attacker's uncertain numbers.
+
+Every distribution is sampled by inverse transform from uniform variates. Two consequences
+follow: a draw is a monotone function of its uniform, so raising a distribution's parameters
+raises every draw (the coupling that the monotonicity properties of ARA rely on), and the
+draws of one input depend only on that input's own random stream.
+"""
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import special, stats
+
+KINDS = ("point", "uniform", "triangular", "pert", "normal", "truncated_normal", "lognormal", "beta")
+
+# PERT's shape parameter: weight of the mode in the mean (low + 4·mode + high) / 6.
+PERT_LAMBDA = 4.0
+
+# exp() overflows a float64 just above this argument.
+LOG_FLOAT_MAX = math.log(np.finfo(np.float64).max)
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """One attacker number: a point mass or a named parametric family.
+
+    ``parameters`` follow the scenario file: ``point (value,)``, ``uniform (low, high)``,
+    ``triangular`` and ``pert (low, mode, high)``, ``normal (mean, sd)``,
+    ``truncated_normal (loc, scale, low, high)`` with ``None`` for an open bound,
+    ``lognormal (mu, sigma)`` in log space and ``beta (a, b, low, high)``.
+    """
+
+    kind: str
+    parameters: tuple[float | None, ...]
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown distribution {self.kind!r}; expected one of {', '.join(KINDS)}")
+        problem = _parameter_problem(self.kind, self.parameters)
+        if problem:
+            raise ValueError(f"{self.kind} {list(self.parameters)}: {problem}")
+
+    @classmethod
+    def point(cls, value: float) -> "Distribution":
+        return cls("point", (float(value),))
+
+    @property
+    def is_point(self) -> bool:
+        return self.kind == "point"
+
+    def mean(self) -> float:
+        p = self.parameters
+        match self.kind:
+            case "point":
+                return p[0]
+            case "uniform":
+                return (p[0] + p[1]) / 2
+            case "triangular":
+                return (p[0] + p[1] + p[2]) / 3
+            case "pert":
+                return (p[0] + PERT_LAMBDA * p[1] + p[2]) / (PERT_LAMBDA + 2)
+            case "normal":
+                return p[0]
+            case "truncated_normal":
+                return float(_truncated_normal(p).mean())
+            case "lognormal":
+                return math.exp(p[0] + p[1] ** 2 / 2)
+            case "beta":
+                a, b, low, high = p
+                return low + (high - low) * a / (a + b)
+        raise AssertionError(self.kind)
+
+    def support(self) -> tuple[float, float]:
+        """Return the smallest interval holding every draw (bounds may be infinite)."""
+        p = self.parameters
+        match self.kind:
+            case "point":
+                return p[0], p[0]
+            case "uniform":
+                return p[0], p[1]
+            case "triangular" | "pert":
+                return p[0], p[2]
+            case "normal":
+                return -math.inf, math.inf
+            case "truncated_normal":
+                low = -math.inf if p[2] is None else p[2]
+                high = math.inf if p[3] is None else p[3]
+                return low, high
+            case "lognormal":
+                return 0.0, math.inf
+            case "beta":
+                return p[2], p[3]
+        raise AssertionError(self.kind)
+
+    def quantile(self, uniforms: np.ndarray) -> np.ndarray:
+        """Map uniform variates in (0, 1) to draws by the inverse distribution function."""
+        u = np.asarray(uniforms, dtype=np.float64)
+        p = self.parameters
+        match self.kind:
+            case "point":
+                return np.full_like(u, p[0])
+            case "uniform":
+                return p[0] + (p[1] - p[0]) * u
+            case "triangular":
+                return _triangular_quantile(u, p[0], p[1], p[2])
+            case "pert":
+                low, mode, high = p
+                alpha = 1 + PERT_LAMBDA * (mode - low) / (high - low)
+                beta = 1 + PERT_LAMBDA * (high - mode) / (high - low)
+                return low + (high - low) * special.betaincinv(alpha, beta, u)
+            case "normal":
+                return p[0] + p[1] * special.ndtri(u)
+            case "truncated_normal":
+                return _truncated_normal(p).ppf(u)
+            case "lognormal":
+                return np.exp(p[0] + p[1] * special.ndtri(u))
+            case "beta":
+                a, b, low, high = p
+                return low + (high - low) * special.betaincinv(a, b, u)
+        raise AssertionError(self.kind)
+
+    def sample(self, generator: np.random.Generator, size: int) -> np.ndarray:
+        if self.is_point:
+            return np.full(size, self.parameters[0])
+        return self.quantile(_open_uniforms(generator, size))
+
+
+def _open_uniforms(generator: np.random.Generator, size: int) -> np.ndarray:
+    # Generator.random() returns [0, 1); 0 would map to -inf for unbounded families.
+    u = generator.random(size)
+    return np.where(u == 0.0, np.nextafter(0.0, 1.0), u)
+
+
+def _triangular_quantile(u: np.ndarray, low: float, mode: float, high: float) -> np.ndarray:
+    width = high - low
+    split = (mode - low) / width
+    left = low + np.sqrt(u * width * (mode - low))
+    right = high - np.sqrt((1 - u) * width * (high - mode))
+    return np.where(u < split, left, right)
+
+
+def _truncated_normal(p: tuple[float | None, ...]):
+    loc, scale, low, high = p
+    a = -np.inf if low is None else (low - loc) / scale
+    b = np.inf if high is None else (high - loc) / scale
+    return stats.truncnorm(a, b, loc=loc, scale=scale)
+
+
+def _parameter_problem(kind: str, p: tuple[float | None, ...]) -> str | None:
+    """Return why the parameters are invalid for the family, or None when they are valid."""
+    expected_counts = {"point": 1, "uniform": 2, "triangular": 3, "pert": 3, "normal": 2,
+                       "truncated_normal": 4, "lognormal": 2, "beta": 4}
+    if len(p) != expected_counts[kind]:
+        return f"expected {expected_counts[kind]} parameters, got {len(p)}"
+    nullable = {2, 3} if kind == "truncated_normal" else set()
+    for index, value in enumerate(p):
+        if value is None and index in nullable:
+            continue
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            return f"parameter {index + 1} must be a finite number, got {value!r}"
+
+    match kind:
+        case "uniform":
+            if not p[0] < p[1]:
+                return "low must be less than high"
+        case "triangular" | "pert":
+            if not (p[0] <= p[1] <= p[2] and p[0] < p[2]):
+                return "expected low <= mode <= high with low < high"
+        case "normal":
+            if not p[1] > 0:
+                return "the standard deviation must be positive"
+        case "truncated_normal":
+            if not p[1] > 0:
+                return "the scale must be positive"
+            if p[2] is not None and p[3] is not None and not p[2] < p[3]:
+                return "the lower bound must be less than the upper bound"
+            if not math.isfinite(_truncated_normal(p).mean()):
+                return "the interval carries no probability mass of the parent normal"
+        case "lognormal":
+            if not p[1] > 0:
+                return "sigma must be positive"
+            if p[0] + p[1] ** 2 / 2 >= LOG_FLOAT_MAX:
+                return "the mean exp(mu + sigma^2 / 2) is not finite in double precision"
+        case "beta":
+            if not (p[0] > 0 and p[1] > 0):
+                return "the shape parameters a and b must be positive"
+            if not p[2] < p[3]:
+                return "low must be less than high"
+    return None
