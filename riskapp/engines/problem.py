@@ -64,6 +64,20 @@ class RiskMatrixConfig:
     ratings: Mapping[tuple[str, str], MatrixRating] = field(default_factory=lambda: MappingProxyType({}))
 
 
+@dataclass(frozen=True)
+class ExactInputs:
+    """Exact rational copies of the numbers the risk matrix places in bands.
+
+    Band membership must not depend on binary rounding (0.1 as a float lies above 1/10), so
+    the scenario compiler passes the decimals as written, with probability rows normalised
+    exactly. Indexing follows the problem: ``probabilities[d][a][s]``.
+    """
+
+    probabilities: tuple[tuple[tuple[Fraction, ...], ...], ...]
+    defender_losses: tuple[Fraction, ...]
+    attempt_probabilities: tuple[Fraction | None, ...]
+
+
 @dataclass(frozen=True, eq=False)
 class Problem:
     """A validated Defend–Attack problem.
@@ -93,6 +107,7 @@ class Problem:
     model: str = "sequential"
     defense_beliefs: np.ndarray | None = None
     tie_break: str = "against_defender"
+    exact: ExactInputs | None = None
 
     def __post_init__(self) -> None:
         _validate(self)
