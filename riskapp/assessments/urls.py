@@ -1,3 +1,12 @@
+from django.urls import path
+
+from riskapp.assessments import views
+
 app_name = "assessments"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("start/<int:revision_id>/", views.start, name="start"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/progress.json", views.progress, name="progress"),
+    path("runs/<int:run_id>/cancel/", views.cancel, name="cancel"),
+]

@@ -1,3 +1,13 @@
+from django.urls import path
+
+from riskapp.scenarios import views
+
 app_name = "scenarios"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.scenario_list, name="list"),
+    path("import/", views.scenario_import, name="import"),
+    path("<slug:slug>/", views.scenario_detail, name="detail"),
+    path("<slug:slug>/import/", views.scenario_import, name="import_revision"),
+    path("<slug:slug>/revisions/<int:number>/export.<str:syntax>", views.scenario_export, name="export"),
+]

@@ -1,0 +1,58 @@
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from riskapp.assessments import selectors, services
+from riskapp.assessments.forms import AssessmentForm
+from riskapp.assessments.models import Assessment, AssessmentRun
+from riskapp.scenarios.models import ScenarioRevision
+
+
+@require_POST
+def start(request: HttpRequest, revision_id: int) -> HttpResponse:
+    revision = get_object_or_404(ScenarioRevision.objects.select_related("scenario"), pk=revision_id)
+    form = AssessmentForm(request.POST)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            for error in errors:
+                messages.error(request, f"{form.fields[field].label if field in form.fields else field}: {error}")
+        return redirect(revision.scenario)
+    try:
+        assessment = services.start_assessment(revision, form.to_request(), user=_user(request))
+    except services.AssessmentRequestError as error:
+        messages.error(request, str(error))
+        return redirect(revision.scenario)
+    return redirect(assessment)
+
+
+@require_GET
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = get_object_or_404(Assessment.objects.select_related("revision__scenario"), pk=pk)
+    context = {
+        "assessment": assessment,
+        "runs": assessment.runs.order_by("pk"),
+        "progress": selectors.assessment_progress(assessment),
+    }
+    return render(request, "assessments/detail.html", context)
+
+
+@require_GET
+def progress(request: HttpRequest, pk: int) -> JsonResponse:
+    assessment = get_object_or_404(Assessment, pk=pk)
+    return JsonResponse(selectors.assessment_progress(assessment))
+
+
+@require_POST
+def cancel(request: HttpRequest, run_id: int) -> HttpResponse:
+    run = get_object_or_404(AssessmentRun, pk=run_id)
+    if services.cancel_run(run.pk):
+        messages.success(request, _("The run was cancelled."))
+    else:
+        messages.error(request, _("The run had already finished."))
+    return redirect(run.assessment)
+
+
+def _user(request: HttpRequest):
+    return request.user if request.user.is_authenticated else None

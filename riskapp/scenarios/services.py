@@ -1,0 +1,116 @@
+"""Writes of scenarios: import, new revisions, demo scenarios."""
+
+import logging
+from pathlib import Path
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils.text import slugify
+
+from riskapp.scenarios.format import (
+    FieldError,
+    ScenarioDocument,
+    ScenarioFormatError,
+    dump_scenario,
+    parse_scenario,
+    syntax_for_filename,
+)
+from riskapp.scenarios.limits import configured_limits
+from riskapp.scenarios.models import Scenario, ScenarioRevision
+
+logger = logging.getLogger(__name__)
+
+DEMO_FOLDER = Path(__file__).resolve().parent / "demo"
+
+
+def parse_upload(content: bytes, filename: str) -> ScenarioDocument:
+    """Parse an uploaded or command-line scenario file and check its catalog references."""
+    syntax = syntax_for_filename(filename)
+    document = parse_scenario(content, syntax=syntax, limits=configured_limits())
+    check_catalog_measures(document)
+    return document
+
+
+def check_catalog_measures(document: ScenarioDocument) -> None:
+    """Reject measure ids that the catalog does not define."""
+    from riskapp.catalog.selectors import unknown_measure_codes
+
+    errors = []
+    for index, defense in enumerate(document.data["defenses"]):
+        codes = defense.get("measures") or []
+        for code in unknown_measure_codes(codes):
+            position = codes.index(code)
+            errors.append(FieldError(f"defenses[{index}].measures[{position}]", code,
+                                     "is not a measure id in the catalog"))
+    if errors:
+        raise ScenarioFormatError(errors)
+
+
+def import_scenario(document: ScenarioDocument, *, origin: str = ScenarioRevision.Origin.IMPORT,
+                    author: AbstractBaseUser | None = None, comment: str = "",
+                    scenario: Scenario | None = None, is_demo: bool = False) -> ScenarioRevision:
+    """Store a parsed document as a new scenario, or as a new revision of ``scenario``."""
+    with transaction.atomic():
+        if scenario is None:
+            scenario = Scenario.objects.create(slug=_unique_slug(document.title), title=document.title,
+                                               is_demo=is_demo)
+        revision = add_revision(scenario, document, origin=origin, author=author, comment=comment)
+    logger.info("Stored scenario %s revision %d (digest %s)", scenario.slug, revision.number, revision.digest[:12])
+    return revision
+
+
+def add_revision(scenario: Scenario, document: ScenarioDocument, *, origin: str,
+                 author: AbstractBaseUser | None = None, comment: str = "") -> ScenarioRevision:
+    with transaction.atomic():
+        locked = Scenario.objects.select_for_update().get(pk=scenario.pk)
+        last = locked.revisions.order_by("-number").values_list("number", flat=True).first() or 0
+        revision = ScenarioRevision.objects.create(
+            scenario=locked,
+            number=last + 1,
+            document=dump_scenario(document, syntax="json"),
+            digest=document.digest,
+            origin=origin,
+            comment=comment,
+            author=author,
+        )
+        if locked.title != document.title:
+            locked.title = document.title
+            locked.save(update_fields=["title", "updated_at"])
+    return revision
+
+
+def export_revision(revision: ScenarioRevision, *, syntax: str) -> tuple[str, str]:
+    """Return the file name and text of a revision in JSON or YAML."""
+    document = parse_scenario(revision.document, syntax="json")
+    extension = "yaml" if syntax == "yaml" else "json"
+    filename = f"{revision.scenario.slug}-r{revision.number}.{extension}"
+    return filename, dump_scenario(document, syntax=syntax)
+
+
+def load_demo_scenarios() -> list[ScenarioRevision]:
+    """Import every demo file once; a file already stored with the same content is skipped."""
+    stored = []
+    for path in sorted(DEMO_FOLDER.glob("*.json")):
+        document = parse_upload(path.read_bytes(), path.name)
+        slug = slugify(path.stem)[:80]
+        scenario = Scenario.objects.filter(slug=slug).first()
+        if scenario is not None:
+            latest = scenario.latest_revision
+            if latest is not None and latest.document == dump_scenario(document, syntax="json"):
+                continue
+        with transaction.atomic():
+            if scenario is None:
+                scenario = Scenario.objects.create(slug=slug, title=document.title, is_demo=True)
+            stored.append(add_revision(scenario, document, origin=ScenarioRevision.Origin.DEMO,
+                                       comment=f"Demo scenario from {path.name}"))
+    return stored
+
+
+def _unique_slug(title: str) -> str:
+    base = slugify(title, allow_unicode=False)[:70] or "scenario"
+    slug = base
+    suffix = 2
+    while Scenario.objects.filter(slug=slug).exists():
+        slug = f"{base}-{suffix}"
+        suffix += 1
+    return slug

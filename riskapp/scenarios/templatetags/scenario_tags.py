@@ -1,0 +1,39 @@
+from decimal import Decimal
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def attacker_number(value) -> str:
+    """Render a plain number or a distribution such as ``{"triangular": [1, 2, 5]}``."""
+    if isinstance(value, dict):
+        parts = []
+        for name, parameters in value.items():
+            if name in ("low", "high"):
+                continue
+            if isinstance(parameters, list):
+                shown = ", ".join("—" if p is None else _plain(p) for p in parameters)
+                parts.append(f"{name.replace('_', ' ')}({shown})")
+            else:
+                parts.append(f"{name} {_plain(parameters)}")
+        if "low" in value or "high" in value:
+            parts.append(f"on [{_plain(value.get('low', 0))}, {_plain(value.get('high', 1))}]")
+        return " ".join(parts)
+    if value is None:
+        return "—"
+    return _plain(value)
+
+
+@register.filter
+def lookup(mapping, key):
+    if isinstance(mapping, dict):
+        return mapping.get(key)
+    return None
+
+
+def _plain(number) -> str:
+    if isinstance(number, Decimal):
+        return str(number)
+    return str(number)
