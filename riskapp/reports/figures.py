@@ -1,0 +1,410 @@
+"""Plotly figures of assessment results: pure functions from result dictionaries to figures.
+
+Every builder takes result dictionaries in the shape of ``AssessmentResult.to_dict()``, the
+human names of the scenario's defenses, attacks and outcomes, and a ``labels`` mapping of
+already-translated titles and axis labels. The module imports no Django and reads no
+database, so a figure can be built and tested from a hand-made dictionary.
+"""
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from riskapp.engines.problem import RiskMatrixConfig
+
+# Error bars and bands span this many standard errors either side of an estimate.
+ERROR_BAR_SE = 2
+
+# Per-defense panels are laid out in rows of at most this many subplots.
+PANELS_PER_ROW = 3
+
+GAME_COLOR = "#1f5fa8"
+ARA_COLOR = "#c2571a"
+
+# English defaults; the web layer passes translated strings under the same keys.
+DEFAULT_LABELS: dict[str, str] = {
+    "expected_utility_title": "Expected defender utility per defense",
+    "expected_utility_axis": "Expected defender utility",
+    "defense_axis": "Defense",
+    "game_trace": "Game-theoretic solver",
+    "ara_trace": "ARA Monte Carlo (error bars: ± 2 standard errors)",
+    "attack_probability_title": "Predicted attack probabilities per defense",
+    "attack_probability_axis": "Probability of attack p(a | d)",
+    "attack_axis": "Attack",
+    "game_best_response": "Game-theoretic solver: attacker's best response",
+    "ara_attack_trace": "ARA Monte Carlo p̂(a | d) (error bars: ± 2 standard errors)",
+    "risk_matrix_title": "Risk matrix: rated threats per defense",
+    "likelihood_axis": "Likelihood",
+    "consequence_axis": "Consequence",
+    "risk_level": "Risk level",
+    "threats_in_cell": "{count} threats",
+    "rated_threats": "Rated threats",
+    "convergence_title": "ARA convergence: running expected defender utility ψ̂(d)",
+    "convergence_axis": "Expected defender utility ψ̂(d)",
+    "draws_axis": "Draws",
+    "convergence_band": "± 2 standard errors",
+    "recommended": "recommended",
+}
+
+
+@dataclass(frozen=True)
+class Names:
+    """Human names of a scenario's defenses, attacks and outcomes, keyed by id in file order."""
+
+    defenses: Mapping[str, str]
+    attacks: Mapping[str, str]
+    outcomes: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_document(cls, document: Mapping[str, Any]) -> "Names":
+        """Read the names from a scenario file's ``defenses``, ``attacks`` and ``outcomes`` lists."""
+        def read(key: str) -> dict[str, str]:
+            return {item["id"]: item.get("name") or item["id"] for item in document.get(key, [])}
+
+        return cls(defenses=read("defenses"), attacks=read("attacks"), outcomes=read("outcomes"))
+
+    def defense(self, defense_id: str) -> str:
+        return self.defenses.get(defense_id, defense_id)
+
+    def attack(self, attack_id: str) -> str:
+        return self.attacks.get(attack_id, attack_id)
+
+
+@dataclass(frozen=True)
+class MatrixLayout:
+    """The parts of a risk matrix a heatmap needs: band labels, level labels and colors, grid.
+
+    ``grid[i][j]`` is the level index for likelihood band ``i`` and consequence band ``j``,
+    lowest first, as in the scenario file.
+    """
+
+    likelihood: tuple[str, ...]
+    consequence: tuple[str, ...]
+    level_labels: tuple[str, ...]
+    level_colors: tuple[str, ...]
+    grid: tuple[tuple[int, ...], ...]
+
+    def __post_init__(self) -> None:
+        if len(self.level_labels) != len(self.level_colors) or not self.level_labels:
+            raise ValueError("risk_matrix.levels: each level needs a label and a color, and at least one is required")
+        if len(self.grid) != len(self.likelihood):
+            raise ValueError(f"risk_matrix.grid: has {len(self.grid)} rows, "
+                             f"expected one per likelihood band ({len(self.likelihood)})")
+        for i, row in enumerate(self.grid):
+            if len(row) != len(self.consequence):
+                raise ValueError(f"risk_matrix.grid[{i}]: has {len(row)} cells, "
+                                 f"expected one per consequence band ({len(self.consequence)})")
+            for j, level in enumerate(row):
+                if not 0 <= level < len(self.level_labels):
+                    raise ValueError(f"risk_matrix.grid[{i}][{j}]: level {level!r} is not an index "
+                                     f"into the {len(self.level_labels)} levels")
+
+    @classmethod
+    def from_config(cls, config: RiskMatrixConfig) -> "MatrixLayout":
+        return cls(
+            likelihood=tuple(band.label for band in config.likelihood),
+            consequence=tuple(band.label for band in config.consequence),
+            level_labels=tuple(level.label for level in config.levels),
+            level_colors=tuple(level.color for level in config.levels),
+            grid=tuple(tuple(row) for row in config.grid),
+        )
+
+    @classmethod
+    def from_mapping(cls, matrix: Mapping[str, Any]) -> "MatrixLayout":
+        """Read a complete ``risk_matrix`` section in the scenario file's shape."""
+        return cls(
+            likelihood=tuple(band["label"] for band in matrix["likelihood"]),
+            consequence=tuple(band["label"] for band in matrix["consequence"]),
+            level_labels=tuple(level["label"] for level in matrix["levels"]),
+            level_colors=tuple(level["color"] for level in matrix["levels"]),
+            grid=tuple(tuple(row) for row in matrix["grid"]),
+        )
+
+    def cell_of(self, likelihood: str, consequence: str, *, path: str) -> tuple[int, int]:
+        """Return the (likelihood band, consequence band) indices of a rating given by band labels."""
+        if likelihood not in self.likelihood:
+            raise ValueError(f"{path}.likelihood: {likelihood!r} is not one of the bands {list(self.likelihood)}")
+        if consequence not in self.consequence:
+            raise ValueError(f"{path}.consequence: {consequence!r} is not one of the bands {list(self.consequence)}")
+        return self.likelihood.index(likelihood), self.consequence.index(consequence)
+
+
+def expected_utility_figure(
+    game: Mapping[str, Any] | None,
+    ara: Mapping[str, Any] | None,
+    names: Names,
+    labels: Mapping[str, str] | None = None,
+) -> go.Figure:
+    """Draw expected defender utility per defense, game and ARA side by side, ARA with ± 2 SE bars."""
+    text = _labels(labels)
+    defense_ids = list(names.defenses)
+    x = [names.defense(d) for d in defense_ids]
+    figure = go.Figure()
+
+    if game is not None:
+        utilities = [_defense_value(game, d, "expected_utility") for d in defense_ids]
+        figure.add_trace(go.Bar(
+            name=text["game_trace"], x=x, y=utilities, marker_color=GAME_COLOR,
+            customdata=[[d, _recommended_mark(game, d, text)] for d in defense_ids],
+            hovertemplate="%{x} (%{customdata[0]})%{customdata[1]}<br>%{y:.6g}<extra>%{fullData.name}</extra>",
+        ))
+
+    if ara is not None:
+        utilities = [_defense_value(ara, d, "expected_utility") for d in defense_ids]
+        errors = [_error_bar(_defense_value(ara, d, "standard_error")) for d in defense_ids]
+        figure.add_trace(go.Bar(
+            name=text["ara_trace"], x=x, y=utilities, marker_color=ARA_COLOR,
+            error_y={"type": "data", "array": errors, "visible": True},
+            customdata=[[d, _recommended_mark(ara, d, text), e] for d, e in zip(defense_ids, errors, strict=True)],
+            hovertemplate=("%{x} (%{customdata[0]})%{customdata[1]}<br>%{y:.6g} ± %{customdata[2]:.3g}"
+                           "<extra>%{fullData.name}</extra>"),
+        ))
+
+    figure.update_layout(
+        title={"text": text["expected_utility_title"]}, barmode="group",
+        xaxis_title=text["defense_axis"], yaxis_title=text["expected_utility_axis"],
+        legend={"orientation": "h", "yanchor": "top", "y": -0.2},
+    )
+    return figure
+
+
+def attack_probability_figure(
+    game: Mapping[str, Any] | None,
+    ara: Mapping[str, Any] | None,
+    names: Names,
+    labels: Mapping[str, str] | None = None,
+) -> go.Figure:
+    """Draw one panel per defense: ARA ``p̂(a | d)`` with ± 2 SE bars beside the game's best response."""
+    text = _labels(labels)
+    defense_ids = list(names.defenses)
+    attack_ids = list(names.attacks)
+    x = [names.attack(a) for a in attack_ids]
+    figure = _panel_grid([names.defense(d) for d in defense_ids], horizontal_spacing=0.06)
+
+    for index, defense_id in enumerate(defense_ids):
+        row, col = divmod(index, PANELS_PER_ROW)
+        position = {"row": row + 1, "col": col + 1}
+        customdata = [[defense_id, a] for a in attack_ids]
+        hovertemplate = "%{x} (%{customdata[1]})<br>d = %{customdata[0]}<br>%{y:.4g}<extra>%{fullData.name}</extra>"
+
+        if game is not None:
+            response = _defense_value(game, defense_id, "attack_probabilities") or {}
+            figure.add_trace(go.Bar(
+                name=text["game_best_response"], legendgroup="game", showlegend=index == 0,
+                x=x, y=[response.get(a) for a in attack_ids], marker_color=GAME_COLOR,
+                customdata=customdata, hovertemplate=hovertemplate,
+            ), **position)
+
+        if ara is not None:
+            probabilities = _defense_value(ara, defense_id, "attack_probabilities") or {}
+            errors = _defense_value(ara, defense_id, "attack_probability_errors") or {}
+            figure.add_trace(go.Bar(
+                name=text["ara_attack_trace"], legendgroup="ara", showlegend=index == 0,
+                x=x, y=[probabilities.get(a) for a in attack_ids], marker_color=ARA_COLOR,
+                error_y={"type": "data", "array": [_error_bar(errors.get(a)) for a in attack_ids], "visible": True},
+                customdata=customdata, hovertemplate=hovertemplate,
+            ), **position)
+
+    # Probabilities: one shared scale from 0 to just above 1 so the error bars stay visible.
+    figure.update_yaxes(range=[0, 1.1])
+    figure.update_yaxes(title_text=text["attack_probability_axis"], col=1)
+    figure.update_layout(
+        title={"text": text["attack_probability_title"]}, barmode="group",
+        height=_panel_height(len(defense_ids)),
+        legend={"orientation": "h", "yanchor": "top", "y": -0.15},
+    )
+    return figure
+
+
+def risk_matrix_figure(
+    risk_matrix: Mapping[str, Any] | None,
+    matrix: MatrixLayout,
+    names: Names,
+    labels: Mapping[str, str] | None = None,
+) -> go.Figure:
+    """Draw the risk-matrix heatmap once per defense with that defense's rated threats in their cells.
+
+    The cells are colored by risk level with the matrix's own colors. A cell that holds one
+    threat shows its name, and a cell that holds several shows their count; hover lists them all.
+    """
+    text = _labels(labels)
+    defense_ids = list(names.defenses)
+    ratings = (risk_matrix or {}).get("ratings") or {}
+    rows, cols = len(matrix.likelihood), len(matrix.consequence)
+    figure = _panel_grid([names.defense(d) for d in defense_ids], horizontal_spacing=0.1)
+
+    cell_text = [[matrix.level_labels[level] for level in row] for row in matrix.grid]
+    for index, defense_id in enumerate(defense_ids):
+        row, col = divmod(index, PANELS_PER_ROW)
+        position = {"row": row + 1, "col": col + 1}
+        figure.add_trace(go.Heatmap(
+            z=[list(row_levels) for row_levels in matrix.grid], x=list(range(cols)), y=list(range(rows)),
+            coloraxis="coloraxis", text=cell_text, xgap=2, ygap=2,
+            hovertemplate=(f"{text['likelihood_axis']}: %{{customdata[0]}}<br>"
+                           f"{text['consequence_axis']}: %{{customdata[1]}}<br>"
+                           f"{text['risk_level']}: %{{text}}<extra></extra>"),
+            customdata=[[[matrix.likelihood[i], matrix.consequence[j]] for j in range(cols)] for i in range(rows)],
+        ), **position)
+
+        cells = _threats_by_cell(ratings.get(defense_id) or {}, matrix, names, path=f"ratings.{defense_id}")
+        if cells:
+            figure.add_trace(_threat_markers(cells, names, text, show_legend=index == 0), **position)
+
+    band_axes = {"showgrid": False, "zeroline": False}
+    figure.update_xaxes(tickvals=list(range(cols)), ticktext=list(matrix.consequence),
+                        range=[-0.5, cols - 0.5], **band_axes)
+    figure.update_yaxes(tickvals=list(range(rows)), ticktext=list(matrix.likelihood),
+                        range=[-0.5, rows - 0.5], **band_axes)
+    figure.update_xaxes(title_text=text["consequence_axis"], row=_last_row(len(defense_ids)))
+    figure.update_yaxes(title_text=text["likelihood_axis"], col=1)
+    levels = len(matrix.level_labels)
+    figure.update_layout(
+        title={"text": text["risk_matrix_title"]},
+        height=_panel_height(len(defense_ids)),
+        coloraxis={
+            "colorscale": _stepped_colorscale(matrix.level_colors), "cmin": -0.5, "cmax": levels - 0.5,
+            "colorbar": {"title": {"text": text["risk_level"]}, "tickvals": list(range(levels)),
+                         "ticktext": list(matrix.level_labels)},
+        },
+        legend={"orientation": "h", "yanchor": "top", "y": -0.15},
+    )
+    return figure
+
+
+def convergence_figure(
+    ara: Mapping[str, Any] | None,
+    names: Names,
+    labels: Mapping[str, str] | None = None,
+) -> go.Figure | None:
+    """Draw ARA's running ψ̂(d) per defense against draws with its ± 2 SE band; None without data.
+
+    Reads the result's ``convergence`` section,
+    ``{"draws": [...], "defenses": {id: {"estimate": [...], "standard_error": [...]}}}``.
+    """
+    convergence = (ara or {}).get("convergence")
+    if not convergence or not convergence.get("draws"):
+        return None
+
+    text = _labels(labels)
+    draws = list(convergence["draws"])
+    series = convergence.get("defenses") or {}
+    figure = go.Figure()
+    palette = ("#1f5fa8", "#c2571a", "#2e7d32", "#6a1b9a", "#00838f", "#ad1457", "#5d4037", "#455a64")
+
+    ordered = [d for d in names.defenses if d in series] + [d for d in series if d not in names.defenses]
+    for index, defense_id in enumerate(ordered):
+        estimate = list(series[defense_id]["estimate"])
+        standard_error = list(series[defense_id]["standard_error"])
+        path = f"convergence.defenses.{defense_id}"
+        for key, values in (("estimate", estimate), ("standard_error", standard_error)):
+            if len(values) != len(draws):
+                raise ValueError(f"{path}.{key}: has {len(values)} values, expected one per draw count ({len(draws)})")
+
+        color = palette[index % len(palette)]
+        name = names.defense(defense_id)
+        lower = [m - ERROR_BAR_SE * s for m, s in zip(estimate, standard_error, strict=True)]
+        upper = [m + ERROR_BAR_SE * s for m, s in zip(estimate, standard_error, strict=True)]
+        band = {"mode": "lines", "line": {"width": 0, "color": color}, "legendgroup": defense_id,
+                "hoverinfo": "skip", "showlegend": False}
+        figure.add_trace(go.Scatter(x=draws, y=upper, name=f"{name} {text['convergence_band']}", **band))
+        figure.add_trace(go.Scatter(x=draws, y=lower, name=f"{name} {text['convergence_band']}", fill="tonexty",
+                                    fillcolor=_translucent(color), **band))
+        figure.add_trace(go.Scatter(
+            x=draws, y=estimate, mode="lines", name=name, legendgroup=defense_id, line={"color": color},
+            customdata=[[defense_id, s] for s in standard_error],
+            hovertemplate="%{fullData.name} (%{customdata[0]})<br>%{x} → %{y:.6g} ± 2 × %{customdata[1]:.3g}"
+                          "<extra></extra>",
+        ))
+
+    figure.update_layout(
+        title={"text": text["convergence_title"]},
+        xaxis_title=text["draws_axis"], yaxis_title=f"{text['convergence_axis']} ({text['convergence_band']})",
+        legend={"orientation": "h", "yanchor": "top", "y": -0.2},
+    )
+    return figure
+
+
+def _labels(labels: Mapping[str, str] | None) -> dict[str, str]:
+    return {**DEFAULT_LABELS, **(labels or {})}
+
+
+def _defense_value(result: Mapping[str, Any], defense_id: str, key: str) -> Any:
+    defense = (result.get("defenses") or {}).get(defense_id)
+    return None if defense is None else defense.get(key)
+
+
+def _error_bar(standard_error: float | None) -> float | None:
+    return None if standard_error is None else ERROR_BAR_SE * standard_error
+
+
+def _recommended_mark(result: Mapping[str, Any], defense_id: str, text: Mapping[str, str]) -> str:
+    return f" · {text['recommended']}" if result.get("recommended_defense") == defense_id else ""
+
+
+def _panel_grid(titles: Sequence[str], *, horizontal_spacing: float) -> go.Figure:
+    """Return an empty subplot grid with one titled panel per defense, at most three per row."""
+    cols = min(len(titles), PANELS_PER_ROW) or 1
+    rows = max(1, math.ceil(len(titles) / PANELS_PER_ROW))
+    return make_subplots(rows=rows, cols=cols, subplot_titles=list(titles),
+                         horizontal_spacing=horizontal_spacing, vertical_spacing=0.3 / rows)
+
+
+def _last_row(panels: int) -> int:
+    return max(1, math.ceil(panels / PANELS_PER_ROW))
+
+
+def _panel_height(panels: int) -> int:
+    """Figure height in pixels: 360 per row of panels plus room for the title and legend."""
+    return 160 + 360 * _last_row(panels)
+
+
+def _threats_by_cell(
+    ratings: Mapping[str, Mapping[str, Any]], matrix: MatrixLayout, names: Names, *, path: str,
+) -> dict[tuple[int, int], list[str]]:
+    """Group one defense's rated threats by (likelihood band, consequence band) cell, in file order."""
+    ordered = [a for a in names.attacks if a in ratings] + [a for a in ratings if a not in names.attacks]
+    cells: dict[tuple[int, int], list[str]] = {}
+    for attack_id in ordered:
+        rating = ratings[attack_id]
+        cell = matrix.cell_of(rating["likelihood"], rating["consequence"], path=f"{path}.{attack_id}")
+        cells.setdefault(cell, []).append(attack_id)
+    return cells
+
+
+def _threat_markers(cells: Mapping[tuple[int, int], list[str]], names: Names, text: Mapping[str, str], *,
+                    show_legend: bool) -> go.Scatter:
+    """Return one marker per occupied cell, labelled with the threat's name or the number of threats."""
+    x, y, labels, hover = [], [], [], []
+    for (i, j), attack_ids in cells.items():
+        x.append(j)
+        y.append(i)
+        if len(attack_ids) == 1:
+            labels.append(names.attack(attack_ids[0]))
+        else:
+            labels.append(text["threats_in_cell"].format(count=len(attack_ids)))
+        hover.append("<br>".join(f"{names.attack(a)} ({a})" for a in attack_ids))
+    return go.Scatter(
+        x=x, y=y, mode="markers+text", text=labels, textposition="top center", name=text["rated_threats"],
+        legendgroup="threats", showlegend=show_legend, hovertext=hover, hoverinfo="text",
+        marker={"symbol": "x", "size": 11, "color": "#1d2330", "line": {"width": 1, "color": "#ffffff"}},
+        textfont={"color": "#1d2330"},
+    )
+
+
+def _stepped_colorscale(colors: Sequence[str]) -> list[list[Any]]:
+    """Return a colorscale that is flat over each level's unit interval, so a level gets exactly its color."""
+    steps = len(colors)
+    scale: list[list[Any]] = []
+    for index, color in enumerate(colors):
+        scale.append([index / steps, color])
+        scale.append([(index + 1) / steps, color])
+    return scale
+
+
+def _translucent(hex_color: str, opacity: float = 0.2) -> str:
+    red, green, blue = (int(hex_color[k:k + 2], 16) for k in (1, 3, 5))
+    return f"rgba({red}, {green}, {blue}, {opacity})"
