@@ -138,7 +138,8 @@ def test_risk_matrix_colors_each_level_exactly(names, matrix, risk_matrix_result
     # Level k sits at (k + 0.5) / 3 on the color scale: inside the flat segment of its own color.
     for level, color in enumerate(("#2e7d32", "#ef6c00", "#c62828")):
         position = (level - axis.cmin) / (axis.cmax - axis.cmin)
-        segment = [c for (low, c), (high, _) in zip(scale, scale[1:], strict=False) if low <= position <= high and low < high]
+        segments = zip(scale, scale[1:], strict=False)
+        segment = [c for (low, c), (high, _) in segments if low <= position <= high and low < high]
         assert segment == [color]
 
 

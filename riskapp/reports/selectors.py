@@ -1,0 +1,241 @@
+"""Read an assessment's runs and shape them for the comparison page and its figures."""
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import plotly.io
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from riskapp.assessments.models import Assessment, AssessmentRun
+from riskapp.reports import figures
+from riskapp.reports.figures import MatrixLayout, Names
+
+# Engines in the order the page shows them: no adversary model, exact adversary, uncertain adversary.
+ENGINES = ("risk_matrix", "game", "ara")
+
+ENGINE_NAMES = {
+    "risk_matrix": _("Risk matrix"),
+    "game": _("Game-theoretic solver"),
+    "ara": _("Adversarial Risk Analysis (ARA) Monte Carlo"),
+}
+
+RESULT_STATUS_NAMES = {
+    "ok": _("converged"),
+    "not_converged": _("not converged"),
+    "failed": _("failed"),
+}
+
+# The scenario format's default matrix. A scenario's `risk_matrix` section overrides it key by key.
+# NOTE: a copy of the scenario parser's default; read it from the parser once it exports one.
+DEFAULT_RISK_MATRIX: dict[str, Any] = {
+    "likelihood": [{"label": "Rare", "upper": 0.01}, {"label": "Unlikely", "upper": 0.1},
+                   {"label": "Possible", "upper": 0.3}, {"label": "Likely", "upper": 0.7},
+                   {"label": "Almost certain", "upper": 1}],
+    "consequence": [{"label": "Minor", "upper": 1}, {"label": "Moderate", "upper": 10},
+                    {"label": "Major", "upper": 100}, {"label": "Severe", "upper": 1000},
+                    {"label": "Catastrophic", "upper": None}],
+    "levels": [{"label": "Low", "color": "#2e7d32"}, {"label": "Medium", "color": "#f9a825"},
+               {"label": "High", "color": "#ef6c00"}, {"label": "Extreme", "color": "#c62828"}],
+    "grid": [[0, 0, 1, 1, 2], [0, 1, 1, 2, 2], [0, 1, 2, 2, 3], [1, 1, 2, 3, 3], [1, 2, 3, 3, 3]],
+}
+
+FIGURE_KEYS = ("expected_utility", "attack_probability", "risk_matrix", "convergence")
+
+
+@dataclass
+class EngineSummary:
+    """One engine's card on the comparison page: its run's state and, once there, its verdict."""
+
+    engine: str
+    engine_name: str
+    run: AssessmentRun
+    result: dict[str, Any] | None
+    recommended_name: str | None
+    indistinguishable_names: list[str]
+    ranking_names: list[str]
+
+    @property
+    def state(self) -> str:
+        return self.run.state
+
+    @property
+    def is_finished(self) -> bool:
+        return self.run.is_finished
+
+    @property
+    def percent(self) -> int:
+        """Progress of the run in whole percent (chunks done over chunks planned)."""
+        return round(100 * self.run.progress)
+
+    @property
+    def status_name(self) -> str | None:
+        if self.result is None:
+            return None
+        return RESULT_STATUS_NAMES.get(self.result["status"], self.result["status"])
+
+
+@dataclass
+class UtilityRow:
+    """One defense's line in the table of expected utilities; numbers are None where not defined."""
+
+    defense_id: str
+    name: str
+    game_utility: float | None
+    ara_utility: float | None
+    ara_standard_error: float | None
+    risk_level: str | None
+
+    @property
+    def ara_interval(self) -> tuple[float, float] | None:
+        """ARA's ψ̂(d) ± 2 standard errors."""
+        if self.ara_utility is None or self.ara_standard_error is None:
+            return None
+        half_width = figures.ERROR_BAR_SE * self.ara_standard_error
+        return self.ara_utility - half_width, self.ara_utility + half_width
+
+
+@dataclass
+class Comparison:
+    """Everything the comparison page shows about one assessment, read once per request."""
+
+    assessment: Assessment
+    scenario_title: str
+    revision_number: int
+    names: Names
+    matrix: MatrixLayout
+    engines: list[EngineSummary]
+    utility_rows: list[UtilityRow]
+
+    @property
+    def is_finished(self) -> bool:
+        """True when every run has stopped, so the page need not poll any more."""
+        return all(summary.is_finished for summary in self.engines)
+
+    @property
+    def version(self) -> str:
+        """A short digest of the runs' states and progress; it changes whenever the page would."""
+        parts = [f"{s.engine}:{s.run.pk}:{s.run.state}:{s.run.chunks_done}:{s.run.finished_at}"
+                 for s in self.engines]
+        return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+
+    def result(self, engine: str) -> dict[str, Any] | None:
+        for summary in self.engines:
+            if summary.engine == engine:
+                return summary.result
+        return None
+
+
+def build_comparison(assessment: Assessment) -> Comparison:
+    """Read the assessment's revision and latest run per engine into a ``Comparison``."""
+    revision = assessment.revision
+    document = json.loads(revision.document)
+    names = Names.from_document(document)
+
+    latest: dict[str, AssessmentRun] = {}
+    for run in assessment.runs.order_by("pk"):
+        latest[run.engine] = run
+    engines = [engine for engine in ENGINES if engine in latest]
+    engines += [engine for engine in latest if engine not in ENGINES]
+    summaries = [_summarize(engine, latest[engine], names) for engine in engines]
+
+    comparison = Comparison(
+        assessment=assessment,
+        scenario_title=revision.scenario.title,
+        revision_number=revision.number,
+        names=names,
+        matrix=matrix_layout(document),
+        engines=summaries,
+        utility_rows=[],
+    )
+    comparison.utility_rows = _utility_rows(comparison)
+    return comparison
+
+
+def matrix_layout(document: dict[str, Any]) -> MatrixLayout:
+    """Return the scenario's risk matrix, taking each key it leaves out from the default matrix."""
+    section = document.get("risk_matrix") or {}
+    merged = {key: section.get(key, default) for key, default in DEFAULT_RISK_MATRIX.items()}
+    return MatrixLayout.from_mapping(merged)
+
+
+def build_figures(comparison: Comparison) -> dict[str, dict[str, Any] | None]:
+    """Build the page's figures as plotly JSON dictionaries, None where their results are missing."""
+    labels = figure_labels()
+    game, ara, risk_matrix = (comparison.result(engine) for engine in ("game", "ara", "risk_matrix"))
+    names = comparison.names
+
+    built: dict[str, Any] = dict.fromkeys(FIGURE_KEYS)
+    if game is not None or ara is not None:
+        built["expected_utility"] = figures.expected_utility_figure(game, ara, names, labels)
+        built["attack_probability"] = figures.attack_probability_figure(game, ara, names, labels)
+    if risk_matrix is not None:
+        built["risk_matrix"] = figures.risk_matrix_figure(risk_matrix, comparison.matrix, names, labels)
+    built["convergence"] = figures.convergence_figure(ara, names, labels)
+
+    # plotly's own encoder turns numpy arrays and its objects into plain JSON values.
+    return {key: None if figure is None else json.loads(plotly.io.to_json(figure)) for key, figure in built.items()}
+
+
+def figure_labels() -> dict[str, str]:
+    """Return the figures' titles and axis labels translated into the active language."""
+    return {
+        "expected_utility_title": gettext("Expected defender utility per defense"),
+        "expected_utility_axis": gettext("Expected defender utility"),
+        "defense_axis": gettext("Defense"),
+        "game_trace": gettext("Game-theoretic solver"),
+        "ara_trace": gettext("ARA Monte Carlo (error bars: ± 2 standard errors)"),
+        "attack_probability_title": gettext("Predicted attack probabilities per defense"),
+        "attack_probability_axis": gettext("Probability of attack p(a | d)"),
+        "attack_axis": gettext("Attack"),
+        "game_best_response": gettext("Game-theoretic solver: attacker's best response"),
+        "ara_attack_trace": gettext("ARA Monte Carlo p̂(a | d) (error bars: ± 2 standard errors)"),
+        "risk_matrix_title": gettext("Risk matrix: rated threats per defense"),
+        "likelihood_axis": gettext("Likelihood"),
+        "consequence_axis": gettext("Consequence"),
+        "risk_level": gettext("Risk level"),
+        "threats_in_cell": gettext("{count} threats"),
+        "rated_threats": gettext("Rated threats"),
+        "convergence_title": gettext("ARA convergence: running expected defender utility ψ̂(d)"),
+        "convergence_axis": gettext("Expected defender utility ψ̂(d)"),
+        "draws_axis": gettext("Draws"),
+        "convergence_band": gettext("± 2 standard errors"),
+        "recommended": gettext("recommended"),
+    }
+
+
+def _summarize(engine: str, run: AssessmentRun, names: Names) -> EngineSummary:
+    result = run.result
+    recommended = None if result is None else result.get("recommended_defense")
+    return EngineSummary(
+        engine=engine,
+        engine_name=ENGINE_NAMES.get(engine, engine),
+        run=run,
+        result=result,
+        recommended_name=None if recommended is None else names.defense(recommended),
+        indistinguishable_names=[names.defense(d) for d in (result or {}).get("indistinguishable", [])],
+        ranking_names=[names.defense(d) for d in (result or {}).get("defense_ranking", [])],
+    )
+
+
+def _utility_rows(comparison: Comparison) -> list[UtilityRow]:
+    game = comparison.result("game") or {}
+    ara = comparison.result("ara") or {}
+    risk_matrix = comparison.result("risk_matrix") or {}
+
+    def value(result: dict[str, Any], defense_id: str, key: str) -> Any:
+        return ((result.get("defenses") or {}).get(defense_id) or {}).get(key)
+
+    return [
+        UtilityRow(
+            defense_id=defense_id,
+            name=name,
+            game_utility=value(game, defense_id, "expected_utility"),
+            ara_utility=value(ara, defense_id, "expected_utility"),
+            ara_standard_error=value(ara, defense_id, "standard_error"),
+            risk_level=value(risk_matrix, defense_id, "risk_level"),
+        )
+        for defense_id, name in comparison.names.defenses.items()
+    ]

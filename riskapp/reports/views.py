@@ -1,0 +1,74 @@
+"""The comparison page of one assessment, its polling endpoint, and plotly.js served locally."""
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import plotly
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.views.decorators.http import condition, require_GET
+
+from riskapp.assessments.models import Assessment
+from riskapp.reports import selectors
+
+# The minified bundle that ships inside the plotly Python package, so no page needs a CDN.
+PLOTLY_JS_PATH = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
+
+# Pages request the script with ``?v=<plotly version>``, so a year of caching is safe across upgrades.
+PLOTLY_JS_CACHE_CONTROL = "public, max-age=31536000, immutable"
+
+
+@require_GET
+def comparison(request: HttpRequest, assessment_id: int) -> HttpResponse:
+    comparison = selectors.build_comparison(_get_assessment(assessment_id))
+    context = {
+        "comparison": comparison,
+        "figures": selectors.build_figures(comparison),
+        "plotly_version": plotly.__version__,
+    }
+    return render(request, "reports/comparison.html", context)
+
+
+@require_GET
+def comparison_data(request: HttpRequest, assessment_id: int) -> JsonResponse:
+    """Return the runs' progress and, when anything changed since ``?known=<version>``, the page's parts."""
+    comparison = selectors.build_comparison(_get_assessment(assessment_id))
+    version = comparison.version
+    data = {
+        "assessment": comparison.assessment.pk,
+        "version": version,
+        "finished": comparison.is_finished,
+        "runs": [
+            {
+                "engine": summary.engine,
+                "state": summary.state,
+                "state_label": summary.run.get_state_display(),
+                "progress": summary.run.progress,
+                "error_message": summary.run.error_message,
+            }
+            for summary in comparison.engines
+        ],
+        "changed": request.GET.get("known") != version,
+    }
+    if data["changed"]:
+        data["summary_html"] = render_to_string("reports/_summary.html", {"comparison": comparison}, request)
+        data["figures"] = selectors.build_figures(comparison)
+    return JsonResponse(data)
+
+
+def _plotly_js_modified(request: HttpRequest) -> datetime:
+    return datetime.fromtimestamp(PLOTLY_JS_PATH.stat().st_mtime, tz=UTC)
+
+
+@require_GET
+@condition(last_modified_func=_plotly_js_modified)
+def plotly_js(request: HttpRequest) -> FileResponse:
+    response = FileResponse(PLOTLY_JS_PATH.open("rb"), content_type="text/javascript; charset=utf-8")
+    response["Cache-Control"] = PLOTLY_JS_CACHE_CONTROL
+    return response
+
+
+def _get_assessment(assessment_id: int) -> Assessment:
+    queryset = Assessment.objects.select_related("revision__scenario")
+    return get_object_or_404(queryset, pk=assessment_id)

@@ -1,0 +1,223 @@
+"""The comparison page, its polling endpoint and the locally served plotly.js."""
+
+import json
+import re
+from pathlib import Path
+
+import plotly
+import pytest
+from django.urls import reverse
+
+from riskapp.assessments.models import Assessment, AssessmentRun
+from riskapp.scenarios.models import Scenario, ScenarioRevision
+
+from .conftest import DEFENSES
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def assessment(scenario_document, game_result, ara_result, risk_matrix_result) -> Assessment:
+    """An assessment of revision 3 whose three runs have all succeeded."""
+    scenario = Scenario.objects.create(slug="weight-theft", title="Weight theft by a state-backed actor")
+    revision = ScenarioRevision.objects.create(
+        scenario=scenario, number=3, document=json.dumps(scenario_document), digest="0" * 64,
+        origin=ScenarioRevision.Origin.IMPORT,
+    )
+    assessment = Assessment.objects.create(revision=revision)
+    for result in (risk_matrix_result, game_result, ara_result):
+        AssessmentRun.objects.create(
+            assessment=assessment, revision=revision, engine=result["engine"],
+            state=AssessmentRun.State.SUCCEEDED, chunks_planned=2, chunks_done=2, result=result,
+        )
+    return assessment
+
+
+def _run(assessment: Assessment, engine: str) -> AssessmentRun:
+    return assessment.runs.get(engine=engine)
+
+
+def _make_running(run: AssessmentRun, *, chunks_done: int, chunks_planned: int) -> None:
+    run.state = AssessmentRun.State.RUNNING
+    run.chunks_done = chunks_done
+    run.chunks_planned = chunks_planned
+    run.result = None
+    run.save()
+
+
+def test_comparison_shows_scenario_and_revision(client, assessment):
+    response = client.get(reverse("reports:comparison", args=[assessment.pk]))
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Weight theft by a state-backed actor" in page
+    assert "Revision 3" in page
+    for name in DEFENSES.values():
+        assert name in page
+
+
+def test_comparison_cards_per_engine(client, assessment):
+    response = client.get(reverse("reports:comparison", args=[assessment.pk]))
+
+    page = response.content.decode()
+    cards = re.findall(r'<section class="card" id="engine-(\w+)"', page)
+    assert cards == ["risk_matrix", "game", "ara"]
+    assert "Pause deployment</strong>" in page  # the risk matrix's recommendation
+    assert "ASL-3 security</strong>" in page  # the game's and ARA's
+    assert "Indistinguishable from it: Pause deployment" in page
+    assert "Assessment complete." in page
+
+
+def test_comparison_table_utilities_and_errors(client, assessment):
+    response = client.get(reverse("reports:comparison", args=[assessment.pk]))
+
+    rows = response.context["comparison"].utility_rows
+    asl3 = next(row for row in rows if row.defense_id == "asl3")
+    assert (asl3.game_utility, asl3.ara_utility, asl3.ara_standard_error) == (-7.5, -8.125, 0.25)
+    assert asl3.ara_interval == (-8.625, -7.625)
+    assert asl3.risk_level == "High"
+    page = response.content.decode()
+    assert '<td class="number">-8.125</td>' in page
+    assert '<td class="number">0.25</td>' in page
+    assert "[-8.625, -7.625]" in page
+
+
+def test_comparison_embeds_figures_as_json(client, assessment, ara_result):
+    response = client.get(reverse("reports:comparison", args=[assessment.pk]))
+
+    page = response.content.decode()
+    for key in ("expected_utility", "attack_probability", "risk_matrix", "convergence"):
+        match = re.search(rf'<script id="figure-{key}-data" type="application/json">(.*?)</script>', page, re.S)
+        assert match is not None, key
+        figure = json.loads(match.group(1))
+        assert figure["data"], key
+    utilities = json.loads(re.search(r'id="figure-expected_utility-data"[^>]*>(.*?)</script>', page, re.S).group(1))
+    ara_bars = utilities["data"][1]
+    assert ara_bars["y"] == [ara_result["defenses"][d]["expected_utility"] for d in DEFENSES]
+    assert ara_bars["error_y"]["array"] == [2 * ara_result["defenses"][d]["standard_error"] for d in DEFENSES]
+
+
+def test_comparison_no_external_urls(client, assessment):
+    response = client.get(reverse("reports:comparison", args=[assessment.pk]))
+
+    page = response.content.decode()
+    assert "https://cdn" not in page
+    assert "cdn.plot.ly" not in page
+    sources = re.findall(r'<script[^>]* src="([^"]+)"', page)
+    assert sources == [f"{reverse('reports:plotly_js')}?v={plotly.__version__}", "/static/js/report.js"]
+    assert not re.search(r'(src|href)="(https?:)?//', page)
+
+
+def test_comparison_running_run_shows_progress(client, assessment):
+    _make_running(_run(assessment, "ara"), chunks_done=3, chunks_planned=4)
+
+    response = client.get(reverse("reports:comparison", args=[assessment.pk]))
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-finished="false"' in page
+    assert 'aria-valuenow="75"' in page
+    assert 'style="width: 75.0%"' in page
+    assert "75 % done" in page
+    assert "The ARA run has recorded no convergence history yet." in page
+    assert response.context["figures"]["convergence"] is None
+
+
+def test_comparison_finished_stops_polling(client, assessment):
+    response = client.get(reverse("reports:comparison", args=[assessment.pk]))
+
+    assert 'data-finished="true"' in response.content.decode()
+    assert "aria-valuenow" not in response.content.decode()
+
+
+def test_comparison_failed_run_shows_error(client, assessment):
+    run = _run(assessment, "game")
+    run.state = AssessmentRun.State.FAILED
+    run.result = None
+    run.error_message = "The run timed out after 3600 s."
+    run.save()
+
+    response = client.get(reverse("reports:comparison", args=[assessment.pk]))
+
+    assert "The run timed out after 3600 s." in response.content.decode()
+    assert [trace["name"] for trace in response.context["figures"]["expected_utility"]["data"]] == [
+        "ARA Monte Carlo (error bars: ± 2 standard errors)"]
+
+
+def test_comparison_unknown_assessment_404(client, assessment):
+    missing = assessment.pk + 1000
+
+    assert client.get(reverse("reports:comparison", args=[missing])).status_code == 404
+    assert client.get(reverse("reports:comparison_data", args=[missing])).status_code == 404
+
+
+def test_comparison_rejects_post(client, assessment):
+    response = client.post(reverse("reports:comparison", args=[assessment.pk]))
+
+    assert response.status_code == 405
+
+
+def test_data_reports_progress_and_figures(client, assessment, game_result):
+    _make_running(_run(assessment, "ara"), chunks_done=1, chunks_planned=4)
+
+    response = client.get(reverse("reports:comparison_data", args=[assessment.pk]))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    data = response.json()
+    assert data["finished"] is False
+    assert data["changed"] is True
+    runs = {run["engine"]: run for run in data["runs"]}
+    assert runs["ara"]["state"] == "running"
+    assert runs["ara"]["progress"] == 0.25
+    assert runs["game"]["progress"] == 1.0
+    assert 'aria-valuenow="25"' in data["summary_html"]
+    game_bars = data["figures"]["expected_utility"]["data"][0]
+    assert game_bars["y"] == [game_result["defenses"][d]["expected_utility"] for d in DEFENSES]
+    assert data["figures"]["convergence"] is None
+
+
+def test_data_unchanged_version_omits_figures(client, assessment):
+    url = reverse("reports:comparison_data", args=[assessment.pk])
+    version = client.get(url).json()["version"]
+
+    data = client.get(url, {"known": version}).json()
+
+    assert data["changed"] is False
+    assert "figures" not in data
+    assert "summary_html" not in data
+
+
+def test_data_version_changes_with_progress(client, assessment):
+    url = reverse("reports:comparison_data", args=[assessment.pk])
+    run = _run(assessment, "ara")
+    _make_running(run, chunks_done=1, chunks_planned=4)
+    before = client.get(url).json()["version"]
+
+    run.chunks_done = 2
+    run.save()
+    data = client.get(url, {"known": before}).json()
+
+    assert data["version"] != before
+    assert data["changed"] is True
+    assert data["runs"][2]["progress"] == 0.5
+
+
+def test_plotly_js_served_locally(client):
+    response = client.get(reverse("reports:plotly_js"))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/javascript; charset=utf-8"
+    assert "max-age=31536000" in response["Cache-Control"]
+    body = b"".join(response.streaming_content)
+    bundled = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    assert body == bundled.read_bytes()
+    assert int(response["Content-Length"]) == len(body)
+
+
+def test_plotly_js_not_modified(client):
+    first = client.get(reverse("reports:plotly_js"))
+
+    second = client.get(reverse("reports:plotly_js"), HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+
+    assert second.status_code == 304
