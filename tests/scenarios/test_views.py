@@ -1,0 +1,86 @@
+"""Scenario pages: list, detail, import through the browser and export downloads."""
+
+import json
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from riskapp.scenarios import services
+from riskapp.scenarios.format import parse_scenario
+from riskapp.scenarios.models import ScenarioRevision
+
+pytestmark = pytest.mark.django_db
+
+EXAMPLE = Path(__file__).resolve().parent / "data" / "weight_theft.json"
+
+
+@pytest.fixture
+def revision():
+    return services.import_scenario(parse_scenario(EXAMPLE.read_bytes(), syntax="json"))
+
+
+def test_list_shows_scenarios(client, revision):
+    response = client.get(reverse("scenarios:list"))
+    assert response.status_code == 200
+    assert revision.scenario.title in response.content.decode()
+
+
+def test_detail_shows_problem_tables(client, revision):
+    response = client.get(revision.scenario.get_absolute_url())
+    page = response.content.decode()
+    assert response.status_code == 200
+    for item in parse_scenario(revision.document, syntax="json").data["defenses"]:
+        assert item["name"] in page
+    assert reverse("assessments:start", args=[revision.pk]) in page
+
+
+def test_detail_unknown_slug_404(client):
+    assert client.get(reverse("scenarios:detail", args=["nothing-here"])).status_code == 404
+
+
+def test_upload_valid_file_creates_revision(client):
+    upload = SimpleUploadedFile("theft.json", EXAMPLE.read_bytes(), content_type="application/json")
+    response = client.post(reverse("scenarios:import"), {"file": upload, "comment": "from the browser"})
+    assert response.status_code == 302
+    revision = ScenarioRevision.objects.get()
+    assert revision.comment == "from the browser"
+    assert response["Location"] == revision.scenario.get_absolute_url()
+
+
+def test_upload_invalid_file_lists_errors(client):
+    data = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    data["outcomes"][1]["defender_loss"] = -5
+    upload = SimpleUploadedFile("bad.json", json.dumps(data).encode(), content_type="application/json")
+
+    response = client.post(reverse("scenarios:import"), {"file": upload})
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "outcomes[1].defender_loss" in page
+    assert "-5" in page
+    assert not ScenarioRevision.objects.exists()
+
+
+def test_upload_wrong_extension_rejected(client):
+    upload = SimpleUploadedFile("theft.txt", EXAMPLE.read_bytes(), content_type="text/plain")
+    response = client.post(reverse("scenarios:import"), {"file": upload})
+    assert response.status_code == 400
+    assert not ScenarioRevision.objects.exists()
+
+
+@pytest.mark.parametrize(("syntax", "content_type"), [("json", "application/json"), ("yaml", "application/yaml")])
+def test_export_download_round_trips(client, revision, syntax, content_type):
+    url = reverse("scenarios:export", args=[revision.scenario.slug, 1, syntax])
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith(content_type)
+    assert f'filename="{revision.scenario.slug}-r1.{syntax}"' in response["Content-Disposition"]
+    again = parse_scenario(response.content, syntax=syntax)
+    assert again.digest == revision.digest
+
+
+def test_export_unknown_revision_404(client, revision):
+    assert client.get(reverse("scenarios:export", args=[revision.scenario.slug, 9, "json"])).status_code == 404
+    assert client.get(reverse("scenarios:export", args=[revision.scenario.slug, 1, "xml"])).status_code == 404
