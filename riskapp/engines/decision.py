@@ -28,7 +28,8 @@ def utility(payoffs: np.ndarray, risk_aversion: float | np.ndarray) -> np.ndarra
     r = np.asarray(risk_aversion, dtype=np.float64)
     linear = r == 0
     safe_r = np.where(linear, 1.0, r)
-    curved = -np.expm1(-safe_r * x) / safe_r
+    # The curved branch is discarded where r = 0, so feed it 0 there: large |x| would overflow.
+    curved = -np.expm1(-safe_r * np.where(linear, 0.0, x)) / safe_r
     return np.where(linear, x, curved)
 
 
