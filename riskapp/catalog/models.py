@@ -1,0 +1,232 @@
+"""Safety frameworks as published: versions, safety levels, dangerous capabilities and measures.
+
+Every item belongs to exactly one framework version, so the meaning of a level never mixes
+across versions. For example, an ASL in Anthropic's RSP 1.0 names a class of models together
+with its measures, while in RSP 2.x it names a set of safeguards. Every item stores the URL
+of the source it paraphrases and how well that source was checked.
+"""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+# Separates a framework version's slug from a measure code in a measure id,
+# e.g. "anthropic-rsp-1.0:asl3-containment-weight-security".
+MEASURE_ID_SEPARATOR = ":"
+
+# Like a slug, but a dot is allowed for version numbers such as 1.0.
+version_slug_validator = RegexValidator(
+    r"^[a-z0-9][a-z0-9.-]*$", _("Use lowercase letters, digits, hyphens and dots, e.g. anthropic-rsp-1.0."),
+)
+
+
+class Evidence(models.TextChoices):
+    """Degree to which a fact was checked against its source."""
+
+    PRIMARY = "primary", _("read in the primary text")
+    SECONDARY = "secondary", _("reported by a secondary source")
+    UNVERIFIED = "unverified", _("not verified against a source")
+
+
+class Framework(models.Model):
+    """A family of published safety policies, such as Anthropic's Responsible Scaling Policy."""
+
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    publisher = models.CharField(_("publisher"), max_length=200)
+
+    class Meta:
+        ordering = ["publisher", "name"]
+        verbose_name = _("framework")
+        verbose_name_plural = _("frameworks")
+
+    def __str__(self) -> str:
+        return f"{self.publisher}: {self.name}"
+
+
+class FrameworkVersion(models.Model):
+    """One published version of a framework; every level and measure belongs to one version."""
+
+    class Status(models.TextChoices):
+        CURRENT = "current", _("current")
+        SUPERSEDED = "superseded", _("superseded")
+        DRAFT = "draft", _("draft")
+
+    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="versions")
+    slug = models.CharField(_("slug"), max_length=100, unique=True, validators=[version_slug_validator],
+                            help_text=_("Prefix of the measure ids of this version, e.g. anthropic-rsp-1.0."))
+    label = models.CharField(_("version label"), max_length=50)
+    effective_date = models.DateField(_("effective date"), null=True, blank=True,
+                                      help_text=_("Empty when the source gives no exact day."))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices)
+    summary = models.TextField(_("summary"))
+    source_url = models.URLField(_("source URL"), max_length=500)
+
+    class Meta:
+        ordering = ["framework", "-effective_date"]
+        constraints = [models.UniqueConstraint(fields=["framework", "label"], name="unique_framework_version_label")]
+        verbose_name = _("framework version")
+        verbose_name_plural = _("framework versions")
+
+    def __str__(self) -> str:
+        return f"{self.framework.name} {self.label}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:version", args=[self.slug])
+
+
+class Source(models.Model):
+    """A public document that the items of a framework version paraphrase."""
+
+    version = models.ForeignKey(FrameworkVersion, on_delete=models.CASCADE, related_name="sources")
+    url = models.URLField(_("URL"), max_length=500)
+    title = models.CharField(_("title"), max_length=300)
+    evidence = models.CharField(_("evidence"), max_length=20, choices=Evidence.choices, default=Evidence.PRIMARY)
+
+    class Meta:
+        ordering = ["version", "pk"]
+        constraints = [models.UniqueConstraint(fields=["version", "url"], name="unique_source_url_per_version")]
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SafetyLevel(models.Model):
+    """A tier of a framework version: an AI Safety Level, or a security level such as RAND SL3."""
+
+    version = models.ForeignKey(FrameworkVersion, on_delete=models.CASCADE, related_name="levels")
+    code = models.CharField(_("code"), max_length=30, help_text=_("As the framework writes it, e.g. ASL-3."))
+    slug = models.SlugField(_("slug"), max_length=40, help_text=_("The code in a URL, e.g. asl-5-plus."))
+    name = models.CharField(_("name"), max_length=200)
+    order = models.PositiveSmallIntegerField(
+        _("order"), help_text=_("Lower levels come first, and measures accumulate upwards."),
+    )
+    summary = models.TextField(_("summary of dangerous capabilities"))
+    provisional = models.BooleanField(
+        _("provisional"), default=False,
+        help_text=_("The framework version only sketches this level or leaves it to be defined later."),
+    )
+    evidence = models.CharField(_("evidence"), max_length=20, choices=Evidence.choices, default=Evidence.PRIMARY)
+    source_url = models.URLField(_("source URL"), max_length=500)
+
+    class Meta:
+        ordering = ["version", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "code"], name="unique_level_code_per_version"),
+            models.UniqueConstraint(fields=["version", "slug"], name="unique_level_slug_per_version"),
+            models.UniqueConstraint(fields=["version", "order"], name="unique_level_order_per_version"),
+        ]
+        verbose_name = _("safety level")
+        verbose_name_plural = _("safety levels")
+
+    def __str__(self) -> str:
+        return f"{self.version} {self.code}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:level", args=[self.version.slug, self.slug])
+
+
+class RiskDomain(models.TextChoices):
+    """Areas in which frameworks define dangerous capabilities."""
+
+    CBRN = "cbrn", _("chemical, biological, radiological and nuclear weapons (CBRN)")
+    CYBER = "cyber", _("cyber operations")
+    # Anthropic's RSP 1.0 abbreviates this as ARA, which in riskapp means Adversarial Risk
+    # Analysis, so the catalog never uses the abbreviation.
+    AUTONOMOUS_REPLICATION = "autonomous_replication_adaptation", _("autonomous replication and adaptation")
+    GENERAL = "general", _("general capability")
+
+
+class DangerousCapability(models.Model):
+    """A capability whose presence places a model at a safety level."""
+
+    level = models.ForeignKey(SafetyLevel, on_delete=models.CASCADE, related_name="capabilities")
+    code = models.SlugField(_("code"), max_length=80)
+    domain = models.CharField(_("domain"), max_length=40, choices=RiskDomain.choices)
+    description = models.TextField(_("description"))
+    evidence = models.CharField(_("evidence"), max_length=20, choices=Evidence.choices, default=Evidence.PRIMARY)
+    source_url = models.URLField(_("source URL"), max_length=500)
+
+    class Meta:
+        ordering = ["level", "pk"]
+        constraints = [models.UniqueConstraint(fields=["level", "code"], name="unique_capability_code_per_level")]
+        verbose_name = _("dangerous capability")
+        verbose_name_plural = _("dangerous capabilities")
+
+    def __str__(self) -> str:
+        return f"{self.level.code} {self.code}"
+
+
+class Measure(models.Model):
+    """A containment or deployment measure that a safety level requires.
+
+    Measures accumulate: a level requires its own measures and those of every lower level of the
+    same version, except a lower measure that a stricter one ``supersedes``.
+    """
+
+    class Kind(models.TextChoices):
+        CONTAINMENT = "containment", _("containment")
+        DEPLOYMENT = "deployment", _("deployment")
+
+    version = models.ForeignKey(FrameworkVersion, on_delete=models.CASCADE, related_name="measures")
+    level = models.ForeignKey(SafetyLevel, on_delete=models.CASCADE, related_name="measures")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    code = models.SlugField(_("code"), max_length=80,
+                            help_text=_("Stable within the version; scenario files cite version-slug:code."))
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"))
+    supersedes = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="superseded_by", verbose_name=_("supersedes"))
+    evidence = models.CharField(_("evidence"), max_length=20, choices=Evidence.choices, default=Evidence.PRIMARY)
+    source_url = models.URLField(_("source URL"), max_length=500)
+
+    class Meta:
+        ordering = ["version", "level__order", "kind", "pk"]
+        constraints = [models.UniqueConstraint(fields=["version", "code"], name="unique_measure_code_per_version")]
+        verbose_name = _("measure")
+        verbose_name_plural = _("measures")
+
+    def __str__(self) -> str:
+        return self.measure_id
+
+    def clean(self) -> None:
+        if self.level_id is not None and self.version_id is not None and self.level.version_id != self.version_id:
+            raise ValidationError({"level": _("The level must belong to the measure's framework version.")})
+        if self.supersedes_id is not None and self.supersedes.version_id != self.version_id:
+            raise ValidationError({"supersedes": _("A measure can only supersede a measure of the same version.")})
+
+    @property
+    def measure_id(self) -> str:
+        """The id that scenario files use, e.g. anthropic-rsp-1.0:asl3-containment-weight-security."""
+        return f"{self.version.slug}{MEASURE_ID_SEPARATOR}{self.code}"
+
+
+class ThreatActorTier(models.Model):
+    """A class of attacker by operational capacity, such as RAND's OC1 to OC5."""
+
+    version = models.ForeignKey(FrameworkVersion, on_delete=models.CASCADE, related_name="threat_actor_tiers")
+    code = models.CharField(_("code"), max_length=30)
+    name = models.CharField(_("name"), max_length=200)
+    order = models.PositiveSmallIntegerField(_("order"))
+    description = models.TextField(_("description"))
+    budget_usd_max = models.DecimalField(_("maximum budget (USD)"), max_digits=16, decimal_places=0,
+                                         null=True, blank=True)
+    duration = models.CharField(_("duration of an operation"), max_length=100, blank=True)
+    team_size = models.PositiveIntegerField(_("team size (people)"), null=True, blank=True)
+    countered_by = models.ForeignKey(SafetyLevel, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="countered_tiers", verbose_name=_("likely thwarted by"))
+    evidence = models.CharField(_("evidence"), max_length=20, choices=Evidence.choices, default=Evidence.PRIMARY)
+    source_url = models.URLField(_("source URL"), max_length=500)
+
+    class Meta:
+        ordering = ["version", "order"]
+        constraints = [models.UniqueConstraint(fields=["version", "code"], name="unique_actor_tier_code_per_version")]
+        verbose_name = _("threat actor tier")
+        verbose_name_plural = _("threat actor tiers")
+
+    def __str__(self) -> str:
+        return f"{self.version} {self.code}"

@@ -1,0 +1,216 @@
+"""Writing the catalog: loading a framework data file into the database."""
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.apps import apps as global_apps
+from django.db import transaction
+
+from riskapp.catalog.framework_file import FrameworkDocument, read_framework_file
+
+logger = logging.getLogger(__name__)
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+# The files that the data migrations load, in order.
+BUNDLED_FILES = ("anthropic-rsp-1.0.yaml", "rand-securing-model-weights-2024.yaml")
+
+
+@dataclass
+class LoadReport:
+    """Counts of catalog rows that one load created, changed, deleted or left as they were."""
+
+    version_slug: str
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+    changed_items: list[str] = field(default_factory=list)
+
+    @property
+    def changed_anything(self) -> bool:
+        return bool(self.created or self.updated or self.deleted)
+
+
+def load_framework_file(path: str | Path, *, apps: Any = global_apps) -> LoadReport:
+    """Validate a framework data file and load it; see ``load_framework_document``."""
+    return load_framework_document(read_framework_file(path), apps=apps)
+
+
+def load_framework_document(document: FrameworkDocument, *, apps: Any = global_apps) -> LoadReport:
+    """Create or upgrade one framework version and its items so that they match ``document``.
+
+    Rows are matched by their codes, so loading the same document twice changes nothing, and
+    loading an edited one updates the rows in place (keeping their primary keys) and deletes
+    those that the document no longer lists. Everything happens in one transaction.
+
+    ``apps`` is the model registry; a data migration passes its historical one.
+    """
+    loader = _Loader(apps, LoadReport(version_slug=document.version_slug))
+    with transaction.atomic():
+        loader.load(document)
+    report = loader.report
+    logger.info("Loaded framework version %s: %d created, %d updated, %d deleted, %d unchanged",
+                report.version_slug, report.created, report.updated, report.deleted, report.unchanged)
+    return report
+
+
+class _Loader:
+    def __init__(self, apps: Any, report: LoadReport) -> None:
+        self.report = report
+        # Rows created by this load, as (model name, pk). Setting a new measure's supersedes
+        # link in the second pass is part of creating it, so it is not counted as an update.
+        self.created: set[tuple[str, int]] = set()
+        self.Framework = apps.get_model("catalog", "Framework")
+        self.FrameworkVersion = apps.get_model("catalog", "FrameworkVersion")
+        self.Source = apps.get_model("catalog", "Source")
+        self.SafetyLevel = apps.get_model("catalog", "SafetyLevel")
+        self.DangerousCapability = apps.get_model("catalog", "DangerousCapability")
+        self.Measure = apps.get_model("catalog", "Measure")
+        self.ThreatActorTier = apps.get_model("catalog", "ThreatActorTier")
+
+    def load(self, document: FrameworkDocument) -> None:
+        framework = self._upsert(self.Framework, {"slug": document.framework_slug},
+                                 {"name": document.framework_name, "publisher": document.publisher})
+        version = self._upsert(self.FrameworkVersion, {"slug": document.version_slug}, {
+            "framework": framework,
+            "label": document.label,
+            "effective_date": document.effective_date,
+            "status": document.status,
+            "summary": document.summary,
+            "source_url": document.source_url,
+        })
+
+        sources = [
+            self._upsert(self.Source, {"version": version, "url": source.url},
+                         {"title": source.title, "evidence": source.evidence})
+            for source in document.sources
+        ]
+        self._delete_others(self.Source.objects.filter(version=version), sources)
+
+        levels_by_code = self._load_levels(version, document)
+        self._load_measures(version, document, levels_by_code)
+        self._load_tiers(version, document, levels_by_code)
+
+    def _load_levels(self, version: Any, document: FrameworkDocument) -> dict[str, Any]:
+        levels_by_code = {}
+        capabilities = []
+        # Stale levels go first, so that a new level can take the order a removed one had.
+        levels = self.SafetyLevel.objects.filter(version=version)
+        self._delete_others(levels.exclude(code__in=[level.code for level in document.levels]), [])
+        self._free_orders(self.SafetyLevel.objects.filter(version=version),
+                          {level.code: level.order for level in document.levels})
+
+        for level_data in document.levels:
+            level = self._upsert(self.SafetyLevel, {"version": version, "code": level_data.code}, {
+                "slug": level_data.slug,
+                "name": level_data.name,
+                "order": level_data.order,
+                "summary": level_data.summary,
+                "provisional": level_data.provisional,
+                "evidence": level_data.evidence,
+                "source_url": level_data.source_url,
+            })
+            levels_by_code[level.code] = level
+            for capability in level_data.capabilities:
+                capabilities.append(self._upsert(self.DangerousCapability, {"level": level, "code": capability.code}, {
+                    "domain": capability.domain,
+                    "description": capability.description,
+                    "evidence": capability.evidence,
+                    "source_url": capability.source_url,
+                }))
+
+        self._delete_others(self.DangerousCapability.objects.filter(level__version=version), capabilities)
+        return levels_by_code
+
+    def _load_measures(self, version: Any, document: FrameworkDocument, levels_by_code: dict[str, Any]) -> None:
+        measures_by_code = {}
+        for level_data in document.levels:
+            for measure in level_data.measures:
+                lookup = {"version": version, "code": measure.code}
+                measures_by_code[measure.code] = self._upsert(self.Measure, lookup, {
+                    "level": levels_by_code[level_data.code],
+                    "kind": measure.kind,
+                    "name": measure.name,
+                    "description": measure.description,
+                    "evidence": measure.evidence,
+                    "source_url": measure.source_url,
+                })
+        self._delete_others(self.Measure.objects.filter(version=version), list(measures_by_code.values()))
+
+        # A second pass, because a measure may supersede one that was loaded after it.
+        for level_data in document.levels:
+            for measure_data in level_data.measures:
+                measure = measures_by_code[measure_data.code]
+                superseded = measures_by_code[measure_data.supersedes] if measure_data.supersedes else None
+                if not _same_value(measure.supersedes, superseded):
+                    measure.supersedes = superseded
+                    measure.save(update_fields=["supersedes"])
+                    if ("measure", measure.pk) not in self.created:
+                        self._count("updated", measure)
+
+    def _load_tiers(self, version: Any, document: FrameworkDocument, levels_by_code: dict[str, Any]) -> None:
+        tiers = []
+        for tier in document.threat_actor_tiers:
+            tiers.append(self._upsert(self.ThreatActorTier, {"version": version, "code": tier.code}, {
+                "name": tier.name,
+                "order": tier.order,
+                "description": tier.description,
+                "budget_usd_max": tier.budget_usd_max,
+                "duration": tier.duration,
+                "team_size": tier.team_size,
+                "countered_by": levels_by_code[tier.countered_by] if tier.countered_by else None,
+                "evidence": tier.evidence,
+                "source_url": tier.source_url,
+            }))
+        self._delete_others(self.ThreatActorTier.objects.filter(version=version), tiers)
+
+    def _upsert(self, model: Any, lookup: dict[str, Any], values: dict[str, Any]) -> Any:
+        """Create the row matching ``lookup`` or bring its fields to ``values``, counting what changed."""
+        instance = model.objects.filter(**lookup).first()
+        if instance is None:
+            instance = model.objects.create(**lookup, **values)
+            self.created.add((model._meta.model_name, instance.pk))
+            self._count("created", instance)
+            return instance
+
+        changed = [name for name, value in values.items() if not _same_value(getattr(instance, name), value)]
+        if changed:
+            for name in changed:
+                setattr(instance, name, values[name])
+            instance.save(update_fields=changed)
+            self._count("updated", instance)
+        else:
+            self.report.unchanged += 1
+        return instance
+
+    def _delete_others(self, queryset: Any, rows_to_keep: list[Any]) -> None:
+        stale = queryset.exclude(pk__in=[row.pk for row in rows_to_keep])
+        for item in stale:
+            self._count("deleted", item)
+        stale.delete()
+
+    def _free_orders(self, queryset: Any, order_of_code: dict[str, int]) -> None:
+        """Move rows whose order will change out of the way of the unique (version, order) constraint.
+
+        Without this, swapping the orders of two levels would collide halfway through the update.
+        """
+        # Orders in a file are small positive numbers, so the offset keeps temporary ones unique.
+        offset = 10_000
+        for row in queryset.filter(code__in=list(order_of_code)):
+            if row.order != order_of_code[row.code]:
+                row.order += offset
+                row.save(update_fields=["order"])
+
+    def _count(self, change: str, instance: Any) -> None:
+        setattr(self.report, change, getattr(self.report, change) + 1)
+        self.report.changed_items.append(f"{change} {type(instance).__name__} {instance.pk}")
+
+
+def _same_value(current: Any, new: Any) -> bool:
+    # Foreign keys compare by primary key; the decimal budget compares equal to an int.
+    if hasattr(current, "pk") and hasattr(new, "pk"):
+        return current.pk == new.pk
+    return current == new
