@@ -1,5 +1,6 @@
 """The comparison page, its polling endpoint and the locally served plotly.js."""
 
+import gzip
 import json
 import re
 from pathlib import Path
@@ -215,9 +216,30 @@ def test_plotly_js_served_locally(client):
     assert int(response["Content-Length"]) == len(body)
 
 
+def test_plotly_js_gzipped_on_request(client):
+    response = client.get(reverse("reports:plotly_js"), HTTP_ACCEPT_ENCODING="gzip")
+
+    assert response.status_code == 200
+    assert response["Content-Encoding"] == "gzip"
+    body = gzip.decompress(b"".join(response.streaming_content))
+    bundled = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    assert body == bundled.read_bytes()
+
+
 def test_plotly_js_not_modified(client):
     first = client.get(reverse("reports:plotly_js"))
 
     second = client.get(reverse("reports:plotly_js"), HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
 
     assert second.status_code == 304
+
+
+def test_comparison_without_runs(client, assessment):
+    assessment.runs.all().delete()
+
+    response = client.get(reverse("reports:comparison", args=[assessment.pk]))
+
+    page = response.content.decode()
+    assert "This assessment has no engine runs." in page
+    assert 'data-finished="true"' in page
+    assert all(figure is None for figure in response.context["figures"].values())

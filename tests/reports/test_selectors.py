@@ -1,0 +1,39 @@
+"""Selectors that shape an assessment for the comparison page."""
+
+import pytest
+
+from riskapp.reports.figures import DEFAULT_LABELS
+from riskapp.reports.selectors import DEFAULT_RISK_MATRIX, figure_labels, matrix_layout
+
+
+def test_figure_labels_cover_every_key():
+    labels = figure_labels()
+
+    assert set(labels) == set(DEFAULT_LABELS)
+    # With English active, the translated labels are the figures' own defaults.
+    assert labels == DEFAULT_LABELS
+
+
+def test_matrix_layout_default_without_section():
+    layout = matrix_layout({"defenses": [], "attacks": []})
+
+    assert layout.likelihood == ("Rare", "Unlikely", "Possible", "Likely", "Almost certain")
+    assert layout.consequence[-1] == "Catastrophic"
+    assert layout.grid == tuple(tuple(row) for row in DEFAULT_RISK_MATRIX["grid"])
+    assert layout.level_colors == ("#2e7d32", "#f9a825", "#ef6c00", "#c62828")
+
+
+def test_matrix_layout_merges_given_keys():
+    levels = [{"label": "Acceptable", "color": "#00aa00"}, {"label": "Tolerable", "color": "#aaaa00"},
+              {"label": "Intolerable", "color": "#aa0000"}, {"label": "Unacceptable", "color": "#550000"}]
+
+    layout = matrix_layout({"risk_matrix": {"levels": levels}})
+
+    assert layout.level_labels == ("Acceptable", "Tolerable", "Intolerable", "Unacceptable")
+    assert layout.likelihood[0] == "Rare"
+    assert layout.grid[4] == (1, 2, 3, 3, 3)
+
+
+def test_matrix_layout_size_mismatch_rejected():
+    with pytest.raises(ValueError, match=r"risk_matrix\.grid: has 5 rows, expected one per likelihood band \(2\)"):
+        matrix_layout({"risk_matrix": {"likelihood": [{"label": "Low", "upper": 0.5}, {"label": "High", "upper": 1}]}})
