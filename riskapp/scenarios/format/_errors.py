@@ -42,23 +42,24 @@ def join_path(path: str, key: str | int) -> str:
 
 
 def render_value(value: Any) -> str:
-    """Show a value as the file would write it: numbers as written, text quoted."""
-    if isinstance(value, Decimal):
-        text = str(value)
-    elif isinstance(value, NonFinite):
-        text = value.text
-    elif isinstance(value, (dict, list, str, bool)) or value is None:
-        text = json.dumps(value, ensure_ascii=False, default=_json_default)
-    else:
-        text = repr(value)
+    """Show a value as the file would write it: numbers as written, text quoted, shortened."""
+    text = _compact(value)
     if len(text) > _MAX_VALUE_CHARS:
         text = text[: _MAX_VALUE_CHARS - 1] + "…"
     return text
 
 
-def _json_default(value: Any) -> Any:
+def _compact(value: Any) -> str:
     if isinstance(value, Decimal):
-        return float(value) if value == value.to_integral_value() else str(value)
+        return str(value)
+    if isinstance(value, NonFinite):
+        return value.text
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{json.dumps(k, ensure_ascii=False)}: {_compact(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_compact(item) for item in value) + "]"
+    if isinstance(value, (str, bool)) or value is None:
+        return json.dumps(value, ensure_ascii=False)
     return repr(value)
 
 

@@ -78,7 +78,7 @@ def attacker_distribution(path: str, value: Any, fail: Fail) -> Distribution | N
 
     parameters = _parameters(join_path(path, kind), value[kind], kind, fail)
     if kind == "beta":
-        for name, default in zip(BETA_BOUNDS, (Decimal(0), Decimal(1))):
+        for name, default in zip(BETA_BOUNDS, (Decimal(0), Decimal(1)), strict=True):
             bound = value.get(name, default)
             problem = number_problem(bound)
             if problem:

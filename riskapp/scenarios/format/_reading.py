@@ -151,7 +151,8 @@ def read_yaml(text: str) -> tuple[Any, list[FieldError]]:
         mark = error.problem_mark or error.context_mark
         where = f"at line {mark.line + 1}, column {mark.column + 1}" if mark else "somewhere"
         problem = error.problem or error.context or "unreadable"
-        return None, [FieldError("", text[mark.index:mark.index + 20] if mark else "", f"{where}: invalid YAML ({problem})")]
+        near = text[mark.index:mark.index + 20] if mark else ""
+        return None, [FieldError("", near, f"{where}: invalid YAML ({problem})")]
     except yaml.YAMLError as error:
         return None, [FieldError("", "", f"is not valid YAML: {error}")]
     except RecursionError:

@@ -44,6 +44,10 @@ class _Validator:
     def __init__(self, limits: Any) -> None:
         self.limits = limits
         self.errors: list[FieldError] = []
+        # Kinds ("defense", "attack", "outcome") with an entry whose id is missing or invalid.
+        # Keys that match no valid id may then be that entry's intended id, so they are not
+        # reported again as unknown.
+        self.incomplete_ids: set[str] = set()
 
     def fail(self, path: str, value: Any, rule: str) -> None:
         self.errors.append(FieldError(path, value, rule))
@@ -115,18 +119,20 @@ class _Validator:
                 items.append((item_path, item))
         return items
 
-    def ids(self, path: str, items: list[tuple[str, dict]]) -> list[str]:
+    def ids(self, path: str, value: Any, items: list[tuple[str, dict]], kind: str) -> list[str]:
         """Check the ids of a list of objects; return the valid, unique ones in file order."""
         seen: dict[str, str] = {}
+        if not isinstance(value, list) or not value or len(items) < len(value):
+            self.incomplete_ids.add(kind)
         for item_path, item in items:
-            if "id" not in item:
-                continue
-            identifier = self.text(join_path(item_path, "id"), item["id"])
+            identifier = self.text(join_path(item_path, "id"), item["id"]) if "id" in item else None
             if identifier is None:
+                self.incomplete_ids.add(kind)
                 continue
             if identifier != identifier.strip():
                 self.fail(join_path(item_path, "id"), identifier, "has spaces at the start or end; remove them")
             elif identifier in seen:
+                self.incomplete_ids.add(kind)
                 self.fail(join_path(item_path, "id"), identifier, f"is already the id of {seen[identifier]}; "
                                                                   "ids must be unique")
             else:
@@ -138,10 +144,10 @@ class _Validator:
         if not isinstance(value, dict):
             self.fail(path, value, f"must be an object keyed by {what} id")
             return {}
-        for key, item in value.items():
-            if key not in ids:
+        for key in value:
+            if key not in ids and what not in self.incomplete_ids:
                 known = f"the {what} ids are {', '.join(ids)}" if ids else f"no {what} has a valid id"
-                self.fail(join_path(path, key), key, f"is not a {what} id; {known}")
+                self.fail(join_path(path, key), key, f"is not {_article(what)} {what} id; {known}")
         if every:
             for key in ids:
                 if key not in value:
@@ -172,16 +178,18 @@ class _Validator:
         if "model" in data:
             self.choice("model", model, MODELS)
 
-        defenses = self.entities("defenses", data.get("defenses", MISSING), fields=DEFENSE_FIELDS, required=("id", "name"),
-                                 what="a defense", plural="defenses", minimum=1, limit=self.limits.max_defenses)
-        attacks = self.entities("attacks", data.get("attacks", MISSING), fields=ATTACK_FIELDS, required=("id", "name"),
-                                what="an attack", plural="attacks", minimum=1, limit=self.limits.max_attacks)
+        defenses = self.entities("defenses", data.get("defenses", MISSING), fields=DEFENSE_FIELDS,
+                                 required=("id", "name"), what="a defense", plural="defenses", minimum=1,
+                                 limit=self.limits.max_defenses)
+        attacks = self.entities("attacks", data.get("attacks", MISSING), fields=ATTACK_FIELDS,
+                                required=("id", "name"), what="an attack", plural="attacks", minimum=1,
+                                limit=self.limits.max_attacks)
         outcomes = self.entities("outcomes", data.get("outcomes", MISSING), fields=OUTCOME_FIELDS,
                                  required=OUTCOME_FIELDS, what="an outcome", plural="outcomes", minimum=2,
                                  limit=self.limits.max_outcomes)
-        defense_ids = self.ids("defenses", defenses)
-        attack_ids = self.ids("attacks", attacks)
-        outcome_ids = self.ids("outcomes", outcomes)
+        defense_ids = self.ids("defenses", data.get("defenses"), defenses, "defense")
+        attack_ids = self.ids("attacks", data.get("attacks"), attacks, "attack")
+        outcome_ids = self.ids("outcomes", data.get("outcomes"), outcomes, "outcome")
 
         defense_costs, defender_losses = self.defenses(defenses), self.outcomes(outcomes)
         attacker_numbers = self.attacks(attacks), self.attacker_gains(outcomes)
@@ -323,6 +331,10 @@ class _Validator:
             self.fail("attacker.risk_aversion", exponent, f"is |r|·max|x| at the point values, above "
                                                           f"{MAX_RISK_EXPONENT:g}; exp() would overflow, so "
                                                           "rescale the payoff units or lower the risk aversion")
+
+
+def _article(noun: str) -> str:
+    return "an" if noun[0] in "aeiou" else "a"
 
 
 class _MatrixValidator:
