@@ -282,8 +282,10 @@ def convergence_figure(
 ) -> go.Figure | None:
     """Draw ARA's running ψ̂(d) per defense against draws with its ± 2 SE band; None without data.
 
-    Reads the result's ``convergence`` section,
-    ``{"draws": [...], "defenses": {id: {"estimate": [...], "standard_error": [...]}}}``.
+    Reads the result's ``convergence`` section in either of two forms:
+    ``{"draws": [...], "expected_utility": {id: [...]}, "standard_error": {id: [...]}}``, as the
+    ARA engine writes it, or ``{"draws": [...], "defenses": {id: {"estimate": [...],
+    "standard_error": [...]}}}``.
     """
     convergence = (ara or {}).get("convergence")
     if not convergence or not convergence.get("draws"):
@@ -291,18 +293,17 @@ def convergence_figure(
 
     text = _labels(labels)
     draws = list(convergence["draws"])
-    series = convergence.get("defenses") or {}
+    series = _convergence_series(convergence)
     figure = go.Figure()
     palette = ("#1f5fa8", "#c2571a", "#2e7d32", "#6a1b9a", "#00838f", "#ad1457", "#5d4037", "#455a64")
 
     ordered = [d for d in names.defenses if d in series] + [d for d in series if d not in names.defenses]
     for index, defense_id in enumerate(ordered):
-        estimate = list(series[defense_id]["estimate"])
-        standard_error = list(series[defense_id]["standard_error"])
-        path = f"convergence.defenses.{defense_id}"
-        for key, values in (("estimate", estimate), ("standard_error", standard_error)):
+        estimate, standard_error = series[defense_id]
+        for path, values in ((f"convergence.{defense_id}.estimate", estimate),
+                             (f"convergence.{defense_id}.standard_error", standard_error)):
             if len(values) != len(draws):
-                raise ValueError(f"{path}.{key}: has {len(values)} values, expected one per draw count ({len(draws)})")
+                raise ValueError(f"{path}: has {len(values)} values, expected one per draw count ({len(draws)})")
 
         color = palette[index % len(palette)]
         name = names.defense(defense_id)
@@ -326,6 +327,22 @@ def convergence_figure(
         legend={"orientation": "h", "yanchor": "top", "y": -0.2},
     )
     return figure
+
+
+def _convergence_series(convergence: Mapping[str, Any]) -> dict[str, tuple[list[float], list[float]]]:
+    """Return ``{defense id: (running estimates, their standard errors)}`` from either form."""
+    if "defenses" in convergence:
+        return {d: (list(s["estimate"]), list(s["standard_error"])) for d, s in convergence["defenses"].items()}
+
+    estimates = convergence.get("expected_utility") or {}
+    errors = convergence.get("standard_error") or {}
+    series = {}
+    for defense_id, values in estimates.items():
+        if defense_id not in errors:
+            raise ValueError(f"convergence.standard_error.{defense_id}: missing, "
+                             "every defense with running estimates needs their standard errors")
+        series[defense_id] = (list(values), list(errors[defense_id]))
+    return series
 
 
 def _labels(labels: Mapping[str, str] | None) -> dict[str, str]:

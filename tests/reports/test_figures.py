@@ -227,7 +227,7 @@ def test_convergence_absent_returns_none(names, ara_result):
 def test_convergence_length_mismatch_rejected(names, ara_result):
     ara_result["convergence"]["defenses"]["pause"]["standard_error"].pop()
 
-    with pytest.raises(ValueError, match=r"convergence\.defenses\.pause\.standard_error: has 2 values"):
+    with pytest.raises(ValueError, match=r"convergence\.pause\.standard_error: has 2 values, expected one per"):
         convergence_figure(ara_result, names)
 
 
