@@ -96,11 +96,16 @@ class AraChunk(models.Model):
 
 
 class ChunkLease(models.Model):
-    """Which chunk a worker has taken and until when; the reaper re-enqueues expired ones."""
+    """When a chunk was enqueued, which worker took it and until when.
+
+    ``claimed_at`` is None while the chunk waits in the queue; a claimed chunk whose lease
+    has expired without a result is re-enqueued by the reaper.
+    """
 
     run = models.ForeignKey(AssessmentRun, on_delete=models.CASCADE, related_name="leases")
     index = models.PositiveIntegerField(_("chunk index"))
     enqueued_at = models.DateTimeField(_("enqueued at"))
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
     expires_at = models.DateTimeField(_("expires at"))
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     worker = models.CharField(_("worker"), max_length=200, blank=True)

@@ -151,8 +151,9 @@ def claim_chunk(run_id: int, index: int, *, worker: str) -> AssessmentRun | None
                                                     defaults={"enqueued_at": now, "expires_at": now})
         lease.worker = worker
         lease.attempts += 1
+        lease.claimed_at = now
         lease.expires_at = now + timedelta(seconds=settings.RISKAPP_CHUNK_LEASE_SECONDS)
-        lease.save(update_fields=["worker", "attempts", "expires_at"])
+        lease.save(update_fields=["worker", "attempts", "claimed_at", "expires_at"])
         if run.state == AssessmentRun.State.QUEUED:
             run.state = AssessmentRun.State.RUNNING
             run.started_at = now
@@ -261,14 +262,18 @@ def cancel_run(run_id: int) -> bool:
 
 
 def reap_expired_work(now=None) -> dict[str, int]:
-    """Fail runs past their deadline and re-enqueue chunks whose lease has expired.
+    """Fail runs past their deadline and re-enqueue chunks that no worker will finish.
 
-    The filesystem transport deletes a message when a worker takes it, and Redis redelivers
-    only after its visibility timeout, so a chunk whose worker died would otherwise wait
-    forever. Re-enqueuing a chunk that is in fact still running is harmless: the second
-    result is discarded by ``record_chunk``.
+    Two kinds of chunk are re-enqueued. A claimed chunk whose lease expired without a result
+    lost its worker: the filesystem transport deletes a message when a worker takes it, and
+    Redis redelivers only after its visibility timeout. A chunk never claimed is re-enqueued
+    only when its run has stalled (nothing claimed or recorded for a whole lease period),
+    because a worker that died after taking a message but before claiming the chunk leaves
+    no other trace. Re-enqueuing a chunk that is in fact still queued or running is harmless:
+    ``claim_chunk`` and ``record_chunk`` ignore a chunk already recorded.
     """
     now = now or timezone.now()
+    lease_period = timedelta(seconds=settings.RISKAPP_CHUNK_LEASE_SECONDS)
     failed = 0
     requeued: dict[int, list[int]] = {}
     open_runs = AssessmentRun.objects.filter(engine="ara", state__in=[AssessmentRun.State.QUEUED,
@@ -279,21 +284,37 @@ def reap_expired_work(now=None) -> dict[str, int]:
             fail_run(run.pk, f"The run exceeded its time limit of {limit} seconds and was stopped.")
             failed += 1
             continue
-        done = set(AraChunk.objects.filter(run=run).values_list("index", flat=True))
         with transaction.atomic():
-            expired = ChunkLease.objects.select_for_update().filter(run=run, expires_at__lt=now)
-            for lease in expired:
-                if lease.index in done:
-                    continue
-                lease.expires_at = run.deadline or now + timedelta(seconds=settings.RISKAPP_CHUNK_LEASE_SECONDS)
-                lease.enqueued_at = now
-                lease.worker = ""
-                lease.save(update_fields=["expires_at", "enqueued_at", "worker"])
-                requeued.setdefault(run.pk, []).append(lease.index)
+            indexes = _reap_run(run, now, lease_period)
+        if indexes:
+            requeued[run.pk] = indexes
     for run_id, indexes in requeued.items():
-        logger.warning("Re-enqueuing chunks %s of run %s after their lease expired", indexes, run_id)
+        logger.warning("Re-enqueuing chunks %s of run %s", indexes, run_id)
         enqueue_chunks(run_id, indexes)
     return {"failed": failed, "requeued": sum(len(v) for v in requeued.values())}
+
+
+def _reap_run(run: AssessmentRun, now, lease_period: timedelta) -> list[int]:
+    done = set(AraChunk.objects.filter(run=run).values_list("index", flat=True))
+    recent = now - lease_period
+    stalled = not (
+        AraChunk.objects.filter(run=run, created_at__gte=recent).exists()
+        or ChunkLease.objects.filter(run=run, claimed_at__gte=recent).exists()
+    )
+    indexes = []
+    for lease in ChunkLease.objects.select_for_update().filter(run=run).order_by("index"):
+        if lease.index in done:
+            continue
+        lost_worker = lease.claimed_at is not None and lease.expires_at < now
+        lost_message = stalled and lease.claimed_at is None and lease.enqueued_at < recent
+        if not (lost_worker or lost_message):
+            continue
+        lease.claimed_at = None
+        lease.worker = ""
+        lease.enqueued_at = now
+        lease.save(update_fields=["claimed_at", "worker", "enqueued_at"])
+        indexes.append(lease.index)
+    return indexes
 
 
 def record_heartbeat(hostname: str) -> None:

@@ -103,10 +103,37 @@ def test_reaper_requeues_expired_lease(example_revision):
 
     summary = services.reap_expired_work(now=later)
 
-    assert summary == {"failed": 0, "requeued": 1}
+    # Chunk 0 lost its worker; chunks 1 and 2 belong to a run idle for a lease period.
+    assert summary == {"failed": 0, "requeued": 3}
     lease = ChunkLease.objects.get(run=run, index=0)
     assert lease.worker == ""
-    assert lease.expires_at > later
+    assert lease.claimed_at is None
+    assert lease.enqueued_at == later
+
+
+def test_reaper_leaves_active_lease(example_revision):
+    run = _start_ara(example_revision)
+    services.claim_chunk(run.pk, 0, worker="busy-worker")
+    soon = timezone.now() + timedelta(seconds=1)
+    assert services.reap_expired_work(now=soon) == {"failed": 0, "requeued": 0}
+
+
+def test_reaper_requeues_queued_chunks_of_stalled_run(example_revision):
+    # Nothing claimed or recorded for a lease period: messages taken by a dead worker
+    # before it claimed them are sent again.
+    run = _start_ara(example_revision)
+    later = timezone.now() + timedelta(seconds=settings.RISKAPP_CHUNK_LEASE_SECONDS + 1)
+    assert services.reap_expired_work(now=later) == {"failed": 0, "requeued": 3}
+
+
+def test_reaper_waits_while_run_progresses(example_revision):
+    run = _start_ara(example_revision)
+    services.claim_chunk(run.pk, 0, worker="w")
+    _record(run, 0)
+    # A chunk was recorded within the lease period, so the queued chunks are only waiting.
+    soon = timezone.now() + timedelta(seconds=settings.RISKAPP_CHUNK_LEASE_SECONDS / 2)
+    ChunkLease.objects.filter(run=run).update(enqueued_at=soon - timedelta(days=1))
+    assert services.reap_expired_work(now=soon) == {"failed": 0, "requeued": 0}
 
 
 def test_reaper_skips_recorded_chunks(example_revision):
@@ -114,7 +141,8 @@ def test_reaper_skips_recorded_chunks(example_revision):
     services.claim_chunk(run.pk, 0, worker="w")
     _record(run, 0)
     later = timezone.now() + timedelta(seconds=settings.RISKAPP_CHUNK_LEASE_SECONDS + 1)
-    assert services.reap_expired_work(now=later) == {"failed": 0, "requeued": 0}
+    assert services.reap_expired_work(now=later) == {"failed": 0, "requeued": 2}
+    assert ChunkLease.objects.get(run=run, index=0).worker == "w"
 
 
 def test_reaper_fails_run_past_deadline(example_revision):
