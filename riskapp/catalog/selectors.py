@@ -59,6 +59,11 @@ def resolve_measure_ids(measure_ids: Iterable[str]) -> MeasureResolution:
     return MeasureResolution(measures=measures, unknown=unknown)
 
 
+def unknown_measure_codes(measure_ids: Iterable[str]) -> list[str]:
+    """Return the measure ids that name no stored measure, each once, in request order."""
+    return resolve_measure_ids(measure_ids).unknown
+
+
 def list_frameworks() -> QuerySet[Framework]:
     """Return every framework with its versions, newest version first."""
     versions = FrameworkVersion.objects.order_by("-effective_date", "label")

@@ -1,7 +1,7 @@
 import pytest
 
 from riskapp.catalog.models import SafetyLevel
-from riskapp.catalog.selectors import required_measures, resolve_measure_ids
+from riskapp.catalog.selectors import required_measures, resolve_measure_ids, unknown_measure_codes
 
 pytestmark = pytest.mark.django_db
 
@@ -32,6 +32,12 @@ def test_resolver_reports_unknown_ids():
     assert not resolution.ok
     assert list(resolution.measures) == [ids[0]]
     assert resolution.unknown == ids[1:6]
+
+
+def test_unknown_codes_only_unknown():
+    ids = [f"{RSP}:asl2-deployment-model-cards", f"{RSP}:asl9-anything", f"{RSP}:asl9-anything"]
+    assert unknown_measure_codes(ids) == [f"{RSP}:asl9-anything"]
+    assert unknown_measure_codes(ids[:1]) == []
 
 
 def test_resolver_empty_input():
