@@ -62,6 +62,7 @@ class Names:
     @classmethod
     def from_document(cls, document: Mapping[str, Any]) -> "Names":
         """Read the names from a scenario file's ``defenses``, ``attacks`` and ``outcomes`` lists."""
+
         def read(key: str) -> dict[str, str]:
             return {item["id"]: item.get("name") or item["id"] for item in document.get(key, [])}
 
@@ -92,16 +93,22 @@ class MatrixLayout:
         if len(self.level_labels) != len(self.level_colors) or not self.level_labels:
             raise ValueError("risk_matrix.levels: each level needs a label and a color, and at least one is required")
         if len(self.grid) != len(self.likelihood):
-            raise ValueError(f"risk_matrix.grid: has {len(self.grid)} rows, "
-                             f"expected one per likelihood band ({len(self.likelihood)})")
+            raise ValueError(
+                f"risk_matrix.grid: has {len(self.grid)} rows, "
+                f"expected one per likelihood band ({len(self.likelihood)})"
+            )
         for i, row in enumerate(self.grid):
             if len(row) != len(self.consequence):
-                raise ValueError(f"risk_matrix.grid[{i}]: has {len(row)} cells, "
-                                 f"expected one per consequence band ({len(self.consequence)})")
+                raise ValueError(
+                    f"risk_matrix.grid[{i}]: has {len(row)} cells, "
+                    f"expected one per consequence band ({len(self.consequence)})"
+                )
             for j, level in enumerate(row):
                 if not 0 <= level < len(self.level_labels):
-                    raise ValueError(f"risk_matrix.grid[{i}][{j}]: level {level!r} is not an index "
-                                     f"into the {len(self.level_labels)} levels")
+                    raise ValueError(
+                        f"risk_matrix.grid[{i}][{j}]: level {level!r} is not an index "
+                        f"into the {len(self.level_labels)} levels"
+                    )
 
     @classmethod
     def from_config(cls, config: RiskMatrixConfig) -> "MatrixLayout":
@@ -147,26 +154,40 @@ def expected_utility_figure(
 
     if game is not None:
         utilities = [_defense_value(game, d, "expected_utility") for d in defense_ids]
-        figure.add_trace(go.Bar(
-            name=text["game_trace"], x=x, y=utilities, marker_color=GAME_COLOR,
-            customdata=[[d, _recommended_mark(game, d, text)] for d in defense_ids],
-            hovertemplate="%{x} (%{customdata[0]})%{customdata[1]}<br>%{y:.6g}<extra>%{fullData.name}</extra>",
-        ))
+        figure.add_trace(
+            go.Bar(
+                name=text["game_trace"],
+                x=x,
+                y=utilities,
+                marker_color=GAME_COLOR,
+                customdata=[[d, _recommended_mark(game, d, text)] for d in defense_ids],
+                hovertemplate="%{x} (%{customdata[0]})%{customdata[1]}<br>%{y:.6g}<extra>%{fullData.name}</extra>",
+            )
+        )
 
     if ara is not None:
         utilities = [_defense_value(ara, d, "expected_utility") for d in defense_ids]
         errors = [_error_bar(_defense_value(ara, d, "standard_error")) for d in defense_ids]
-        figure.add_trace(go.Bar(
-            name=text["ara_trace"], x=x, y=utilities, marker_color=ARA_COLOR,
-            error_y={"type": "data", "array": errors, "visible": True},
-            customdata=[[d, _recommended_mark(ara, d, text), e] for d, e in zip(defense_ids, errors, strict=True)],
-            hovertemplate=("%{x} (%{customdata[0]})%{customdata[1]}<br>%{y:.6g} ± %{customdata[2]:.3g}"
-                           "<extra>%{fullData.name}</extra>"),
-        ))
+        figure.add_trace(
+            go.Bar(
+                name=text["ara_trace"],
+                x=x,
+                y=utilities,
+                marker_color=ARA_COLOR,
+                error_y={"type": "data", "array": errors, "visible": True},
+                customdata=[[d, _recommended_mark(ara, d, text), e] for d, e in zip(defense_ids, errors, strict=True)],
+                hovertemplate=(
+                    "%{x} (%{customdata[0]})%{customdata[1]}<br>%{y:.6g} ± %{customdata[2]:.3g}"
+                    "<extra>%{fullData.name}</extra>"
+                ),
+            )
+        )
 
     figure.update_layout(
-        title={"text": text["expected_utility_title"]}, barmode="group",
-        xaxis_title=text["defense_axis"], yaxis_title=text["expected_utility_axis"],
+        title={"text": text["expected_utility_title"]},
+        barmode="group",
+        xaxis_title=text["defense_axis"],
+        yaxis_title=text["expected_utility_axis"],
         legend={"orientation": "h", "yanchor": "top", "y": -0.2},
     )
     return figure
@@ -193,27 +214,44 @@ def attack_probability_figure(
 
         if game is not None:
             response = _defense_value(game, defense_id, "attack_probabilities") or {}
-            figure.add_trace(go.Bar(
-                name=text["game_best_response"], legendgroup="game", showlegend=index == 0,
-                x=x, y=[response.get(a) for a in attack_ids], marker_color=GAME_COLOR,
-                customdata=customdata, hovertemplate=hovertemplate,
-            ), **position)
+            figure.add_trace(
+                go.Bar(
+                    name=text["game_best_response"],
+                    legendgroup="game",
+                    showlegend=index == 0,
+                    x=x,
+                    y=[response.get(a) for a in attack_ids],
+                    marker_color=GAME_COLOR,
+                    customdata=customdata,
+                    hovertemplate=hovertemplate,
+                ),
+                **position,
+            )
 
         if ara is not None:
             probabilities = _defense_value(ara, defense_id, "attack_probabilities") or {}
             errors = _defense_value(ara, defense_id, "attack_probability_errors") or {}
-            figure.add_trace(go.Bar(
-                name=text["ara_attack_trace"], legendgroup="ara", showlegend=index == 0,
-                x=x, y=[probabilities.get(a) for a in attack_ids], marker_color=ARA_COLOR,
-                error_y={"type": "data", "array": [_error_bar(errors.get(a)) for a in attack_ids], "visible": True},
-                customdata=customdata, hovertemplate=hovertemplate,
-            ), **position)
+            figure.add_trace(
+                go.Bar(
+                    name=text["ara_attack_trace"],
+                    legendgroup="ara",
+                    showlegend=index == 0,
+                    x=x,
+                    y=[probabilities.get(a) for a in attack_ids],
+                    marker_color=ARA_COLOR,
+                    error_y={"type": "data", "array": [_error_bar(errors.get(a)) for a in attack_ids], "visible": True},
+                    customdata=customdata,
+                    hovertemplate=hovertemplate,
+                ),
+                **position,
+            )
 
     # Probabilities: one shared scale from 0 to just above 1 so the error bars stay visible.
     figure.update_yaxes(range=[0, 1.1])
     figure.update_yaxes(title_text=text["attack_probability_axis"], col=1)
     figure.update_layout(
-        title={"text": text["attack_probability_title"]}, barmode="group",
+        title={"text": text["attack_probability_title"]},
+        barmode="group",
         height=_panel_height(len(defense_ids)),
         legend={"orientation": "h", "yanchor": "top", "y": -0.15},
     )
@@ -241,24 +279,36 @@ def risk_matrix_figure(
     for index, defense_id in enumerate(defense_ids):
         row, col = divmod(index, PANELS_PER_ROW)
         position = {"row": row + 1, "col": col + 1}
-        figure.add_trace(go.Heatmap(
-            z=[list(row_levels) for row_levels in matrix.grid], x=list(range(cols)), y=list(range(rows)),
-            coloraxis="coloraxis", text=cell_text, xgap=2, ygap=2,
-            hovertemplate=(f"{text['likelihood_axis']}: %{{customdata[0]}}<br>"
-                           f"{text['consequence_axis']}: %{{customdata[1]}}<br>"
-                           f"{text['risk_level']}: %{{text}}<extra></extra>"),
-            customdata=[[[matrix.likelihood[i], matrix.consequence[j]] for j in range(cols)] for i in range(rows)],
-        ), **position)
+        figure.add_trace(
+            go.Heatmap(
+                z=[list(row_levels) for row_levels in matrix.grid],
+                x=list(range(cols)),
+                y=list(range(rows)),
+                coloraxis="coloraxis",
+                text=cell_text,
+                xgap=2,
+                ygap=2,
+                hovertemplate=(
+                    f"{text['likelihood_axis']}: %{{customdata[0]}}<br>"
+                    f"{text['consequence_axis']}: %{{customdata[1]}}<br>"
+                    f"{text['risk_level']}: %{{text}}<extra></extra>"
+                ),
+                customdata=[[[matrix.likelihood[i], matrix.consequence[j]] for j in range(cols)] for i in range(rows)],
+            ),
+            **position,
+        )
 
         cells = _threats_by_cell(ratings.get(defense_id) or {}, matrix, names, path=f"ratings.{defense_id}")
         if cells:
             figure.add_trace(_threat_markers(cells, names, text, show_legend=index == 0), **position)
 
     band_axes = {"showgrid": False, "zeroline": False}
-    figure.update_xaxes(tickvals=list(range(cols)), ticktext=list(matrix.consequence),
-                        range=[-0.5, cols - 0.5], **band_axes)
-    figure.update_yaxes(tickvals=list(range(rows)), ticktext=list(matrix.likelihood),
-                        range=[-0.5, rows - 0.5], **band_axes)
+    figure.update_xaxes(
+        tickvals=list(range(cols)), ticktext=list(matrix.consequence), range=[-0.5, cols - 0.5], **band_axes
+    )
+    figure.update_yaxes(
+        tickvals=list(range(rows)), ticktext=list(matrix.likelihood), range=[-0.5, rows - 0.5], **band_axes
+    )
     figure.update_xaxes(title_text=text["consequence_axis"], row=_last_row(len(defense_ids)))
     figure.update_yaxes(title_text=text["likelihood_axis"], col=1)
     levels = len(matrix.level_labels)
@@ -266,9 +316,14 @@ def risk_matrix_figure(
         title={"text": text["risk_matrix_title"]},
         height=_panel_height(len(defense_ids)),
         coloraxis={
-            "colorscale": _stepped_colorscale(matrix.level_colors), "cmin": -0.5, "cmax": levels - 0.5,
-            "colorbar": {"title": {"text": text["risk_level"]}, "tickvals": list(range(levels)),
-                         "ticktext": list(matrix.level_labels)},
+            "colorscale": _stepped_colorscale(matrix.level_colors),
+            "cmin": -0.5,
+            "cmax": levels - 0.5,
+            "colorbar": {
+                "title": {"text": text["risk_level"]},
+                "tickvals": list(range(levels)),
+                "ticktext": list(matrix.level_labels),
+            },
         },
         legend={"orientation": "h", "yanchor": "top", "y": -0.15},
     )
@@ -300,8 +355,10 @@ def convergence_figure(
     ordered = [d for d in names.defenses if d in series] + [d for d in series if d not in names.defenses]
     for index, defense_id in enumerate(ordered):
         estimate, standard_error = series[defense_id]
-        for path, values in ((f"convergence.{defense_id}.estimate", estimate),
-                             (f"convergence.{defense_id}.standard_error", standard_error)):
+        for path, values in (
+            (f"convergence.{defense_id}.estimate", estimate),
+            (f"convergence.{defense_id}.standard_error", standard_error),
+        ):
             if len(values) != len(draws):
                 raise ValueError(f"{path}: has {len(values)} values, expected one per draw count ({len(draws)})")
 
@@ -309,21 +366,42 @@ def convergence_figure(
         name = names.defense(defense_id)
         lower = [m - ERROR_BAR_SE * s for m, s in zip(estimate, standard_error, strict=True)]
         upper = [m + ERROR_BAR_SE * s for m, s in zip(estimate, standard_error, strict=True)]
-        band = {"mode": "lines", "line": {"width": 0, "color": color}, "legendgroup": defense_id,
-                "hoverinfo": "skip", "showlegend": False}
+        band = {
+            "mode": "lines",
+            "line": {"width": 0, "color": color},
+            "legendgroup": defense_id,
+            "hoverinfo": "skip",
+            "showlegend": False,
+        }
         figure.add_trace(go.Scatter(x=draws, y=upper, name=f"{name} {text['convergence_band']}", **band))
-        figure.add_trace(go.Scatter(x=draws, y=lower, name=f"{name} {text['convergence_band']}", fill="tonexty",
-                                    fillcolor=_translucent(color), **band))
-        figure.add_trace(go.Scatter(
-            x=draws, y=estimate, mode="lines", name=name, legendgroup=defense_id, line={"color": color},
-            customdata=[[defense_id, s] for s in standard_error],
-            hovertemplate="%{fullData.name} (%{customdata[0]})<br>%{x} → %{y:.6g} ± 2 × %{customdata[1]:.3g}"
-                          "<extra></extra>",
-        ))
+        figure.add_trace(
+            go.Scatter(
+                x=draws,
+                y=lower,
+                name=f"{name} {text['convergence_band']}",
+                fill="tonexty",
+                fillcolor=_translucent(color),
+                **band,
+            )
+        )
+        figure.add_trace(
+            go.Scatter(
+                x=draws,
+                y=estimate,
+                mode="lines",
+                name=name,
+                legendgroup=defense_id,
+                line={"color": color},
+                customdata=[[defense_id, s] for s in standard_error],
+                hovertemplate="%{fullData.name} (%{customdata[0]})<br>%{x} → %{y:.6g} ± 2 × %{customdata[1]:.3g}"
+                "<extra></extra>",
+            )
+        )
 
     figure.update_layout(
         title={"text": text["convergence_title"]},
-        xaxis_title=text["draws_axis"], yaxis_title=f"{text['convergence_axis']} ({text['convergence_band']})",
+        xaxis_title=text["draws_axis"],
+        yaxis_title=f"{text['convergence_axis']} ({text['convergence_band']})",
         legend={"orientation": "h", "yanchor": "top", "y": -0.2},
     )
     return figure
@@ -339,8 +417,10 @@ def _convergence_series(convergence: Mapping[str, Any]) -> dict[str, tuple[list[
     series = {}
     for defense_id, values in estimates.items():
         if defense_id not in errors:
-            raise ValueError(f"convergence.standard_error.{defense_id}: missing, "
-                             "every defense with running estimates needs their standard errors")
+            raise ValueError(
+                f"convergence.standard_error.{defense_id}: missing, "
+                "every defense with running estimates needs their standard errors"
+            )
         series[defense_id] = (list(values), list(errors[defense_id]))
     return series
 
@@ -366,8 +446,13 @@ def _panel_grid(titles: Sequence[str], *, horizontal_spacing: float) -> go.Figur
     """Return an empty subplot grid with one titled panel per defense, at most three per row."""
     cols = min(len(titles), PANELS_PER_ROW) or 1
     rows = max(1, math.ceil(len(titles) / PANELS_PER_ROW))
-    return make_subplots(rows=rows, cols=cols, subplot_titles=list(titles),
-                         horizontal_spacing=horizontal_spacing, vertical_spacing=0.3 / rows)
+    return make_subplots(
+        rows=rows,
+        cols=cols,
+        subplot_titles=list(titles),
+        horizontal_spacing=horizontal_spacing,
+        vertical_spacing=0.3 / rows,
+    )
 
 
 def _last_row(panels: int) -> int:
@@ -380,7 +465,11 @@ def _panel_height(panels: int) -> int:
 
 
 def _threats_by_cell(
-    ratings: Mapping[str, Mapping[str, Any]], matrix: MatrixLayout, names: Names, *, path: str,
+    ratings: Mapping[str, Mapping[str, Any]],
+    matrix: MatrixLayout,
+    names: Names,
+    *,
+    path: str,
 ) -> dict[tuple[int, int], list[str]]:
     """Group one defense's rated threats by (likelihood band, consequence band) cell, in file order."""
     ordered = [a for a in names.attacks if a in ratings] + [a for a in ratings if a not in names.attacks]
@@ -392,8 +481,9 @@ def _threats_by_cell(
     return cells
 
 
-def _threat_markers(cells: Mapping[tuple[int, int], list[str]], names: Names, text: Mapping[str, str], *,
-                    show_legend: bool) -> go.Scatter:
+def _threat_markers(
+    cells: Mapping[tuple[int, int], list[str]], names: Names, text: Mapping[str, str], *, show_legend: bool
+) -> go.Scatter:
     """Return one marker per occupied cell, labelled with the threat's name or the number of threats."""
     x, y, labels, hover = [], [], [], []
     for (i, j), attack_ids in cells.items():
@@ -405,8 +495,16 @@ def _threat_markers(cells: Mapping[tuple[int, int], list[str]], names: Names, te
             labels.append(text["threats_in_cell"].format(count=len(attack_ids)))
         hover.append("<br>".join(f"{names.attack(a)} ({a})" for a in attack_ids))
     return go.Scatter(
-        x=x, y=y, mode="markers+text", text=labels, textposition="top center", name=text["rated_threats"],
-        legendgroup="threats", showlegend=show_legend, hovertext=hover, hoverinfo="text",
+        x=x,
+        y=y,
+        mode="markers+text",
+        text=labels,
+        textposition="top center",
+        name=text["rated_threats"],
+        legendgroup="threats",
+        showlegend=show_legend,
+        hovertext=hover,
+        hoverinfo="text",
         marker={"symbol": "x", "size": 11, "color": "#1d2330", "line": {"width": 1, "color": "#ffffff"}},
         textfont={"color": "#1d2330"},
     )
@@ -423,5 +521,5 @@ def _stepped_colorscale(colors: Sequence[str]) -> list[list[Any]]:
 
 
 def _translucent(hex_color: str, opacity: float = 0.2) -> str:
-    red, green, blue = (int(hex_color[k:k + 2], 16) for k in (1, 3, 5))
+    red, green, blue = (int(hex_color[k : k + 2], 16) for k in (1, 3, 5))
     return f"rgba({red}, {green}, {blue}, {opacity})"

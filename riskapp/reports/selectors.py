@@ -31,14 +31,26 @@ RESULT_STATUS_NAMES = {
 # The scenario format's default matrix. A scenario's `risk_matrix` section overrides it key by key.
 # NOTE: a copy of the scenario parser's default; read it from the parser once it exports one.
 DEFAULT_RISK_MATRIX: dict[str, Any] = {
-    "likelihood": [{"label": "Rare", "upper": 0.01}, {"label": "Unlikely", "upper": 0.1},
-                   {"label": "Possible", "upper": 0.3}, {"label": "Likely", "upper": 0.7},
-                   {"label": "Almost certain", "upper": 1}],
-    "consequence": [{"label": "Minor", "upper": 1}, {"label": "Moderate", "upper": 10},
-                    {"label": "Major", "upper": 100}, {"label": "Severe", "upper": 1000},
-                    {"label": "Catastrophic", "upper": None}],
-    "levels": [{"label": "Low", "color": "#2e7d32"}, {"label": "Medium", "color": "#f9a825"},
-               {"label": "High", "color": "#ef6c00"}, {"label": "Extreme", "color": "#c62828"}],
+    "likelihood": [
+        {"label": "Rare", "upper": 0.01},
+        {"label": "Unlikely", "upper": 0.1},
+        {"label": "Possible", "upper": 0.3},
+        {"label": "Likely", "upper": 0.7},
+        {"label": "Almost certain", "upper": 1},
+    ],
+    "consequence": [
+        {"label": "Minor", "upper": 1},
+        {"label": "Moderate", "upper": 10},
+        {"label": "Major", "upper": 100},
+        {"label": "Severe", "upper": 1000},
+        {"label": "Catastrophic", "upper": None},
+    ],
+    "levels": [
+        {"label": "Low", "color": "#2e7d32"},
+        {"label": "Medium", "color": "#f9a825"},
+        {"label": "High", "color": "#ef6c00"},
+        {"label": "Extreme", "color": "#c62828"},
+    ],
     "grid": [[0, 0, 1, 1, 2], [0, 1, 1, 2, 2], [0, 1, 2, 2, 3], [1, 1, 2, 3, 3], [1, 2, 3, 3, 3]],
 }
 
@@ -117,8 +129,7 @@ class Comparison:
     @property
     def version(self) -> str:
         """A short digest of the runs' states and progress; it changes whenever the page would."""
-        parts = [f"{s.engine}:{s.run.pk}:{s.run.state}:{s.run.chunks_done}:{s.run.finished_at}"
-                 for s in self.engines]
+        parts = [f"{s.engine}:{s.run.pk}:{s.run.state}:{s.run.chunks_done}:{s.run.finished_at}" for s in self.engines]
         return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
     def result(self, engine: str) -> dict[str, Any] | None:

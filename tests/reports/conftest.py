@@ -12,15 +12,28 @@ ATTACKS = {"none": "No attack", "insider": "Recruit an insider", "phishing": "Sp
 OUTCOMES = {"kept": "Weights kept", "stolen": "Weights stolen"}
 
 
-def make_result(engine: str, defenses: dict[str, DefenseAssessment], *, recommended: str,
-                ranking: list[str], indistinguishable: list[str] | None = None,
-                sections: dict[str, Any] | None = None) -> dict[str, Any]:
+def make_result(
+    engine: str,
+    defenses: dict[str, DefenseAssessment],
+    *,
+    recommended: str,
+    ranking: list[str],
+    indistinguishable: list[str] | None = None,
+    sections: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """Serialise a hand-made result exactly as the engines do."""
     result = AssessmentResult(
-        engine=engine, engine_version="test", problem_digest="0" * 64, options={}, status="ok",
+        engine=engine,
+        engine_version="test",
+        problem_digest="0" * 64,
+        options={},
+        status="ok",
         message=Notice(code="ok", template="Assessment complete."),
-        recommended_defense=recommended, defense_ranking=ranking,
-        indistinguishable=indistinguishable or [], defenses=defenses, sections=sections or {},
+        recommended_defense=recommended,
+        defense_ranking=ranking,
+        indistinguishable=indistinguishable or [],
+        defenses=defenses,
+        sections=sections or {},
     )
     return result.to_dict()
 
@@ -36,18 +49,31 @@ def scenario_document() -> dict[str, Any]:
     return {
         "format": "riskapp-scenario/1",
         "title": "Weight theft by a state-backed actor",
-        "defenses": [{"id": d, "name": name, "cost": cost}
-                     for (d, name), cost in zip(DEFENSES.items(), (1.0, 4.0, 9.0), strict=True)],
+        "defenses": [
+            {"id": d, "name": name, "cost": cost}
+            for (d, name), cost in zip(DEFENSES.items(), (1.0, 4.0, 9.0), strict=True)
+        ],
         "attacks": [{"id": a, "name": name, "cost": 0} for a, name in ATTACKS.items()],
-        "outcomes": [{"id": "kept", "name": OUTCOMES["kept"], "defender_loss": 0, "attacker_gain": 0},
-                     {"id": "stolen", "name": OUTCOMES["stolen"], "defender_loss": 100, "attacker_gain": 50}],
+        "outcomes": [
+            {"id": "kept", "name": OUTCOMES["kept"], "defender_loss": 0, "attacker_gain": 0},
+            {"id": "stolen", "name": OUTCOMES["stolen"], "defender_loss": 100, "attacker_gain": 50},
+        ],
         "risk_matrix": {
-            "likelihood": [{"label": "Rare", "upper": 0.05}, {"label": "Possible", "upper": 0.5},
-                           {"label": "Likely", "upper": 1}],
-            "consequence": [{"label": "Minor", "upper": 10}, {"label": "Major", "upper": 100},
-                            {"label": "Catastrophic", "upper": None}],
-            "levels": [{"label": "Low", "color": "#2e7d32"}, {"label": "High", "color": "#ef6c00"},
-                       {"label": "Extreme", "color": "#c62828"}],
+            "likelihood": [
+                {"label": "Rare", "upper": 0.05},
+                {"label": "Possible", "upper": 0.5},
+                {"label": "Likely", "upper": 1},
+            ],
+            "consequence": [
+                {"label": "Minor", "upper": 10},
+                {"label": "Major", "upper": 100},
+                {"label": "Catastrophic", "upper": None},
+            ],
+            "levels": [
+                {"label": "Low", "color": "#2e7d32"},
+                {"label": "High", "color": "#ef6c00"},
+                {"label": "Extreme", "color": "#c62828"},
+            ],
             "grid": [[0, 0, 1], [0, 1, 2], [1, 2, 2]],
         },
     }
@@ -62,22 +88,30 @@ def matrix(scenario_document: dict[str, Any]) -> MatrixLayout:
 def game_result() -> dict[str, Any]:
     utilities = {"asl2": -31.0, "asl3": -7.5, "pause": -9.0}
     responses = {"asl2": "insider", "asl3": "none", "pause": "none"}
-    return make_result("game", {
-        d: DefenseAssessment(
-            score=Score(u, "defender utility"), expected_utility=u,
-            attack_probabilities={a: float(a == responses[d]) for a in ATTACKS},
-        )
-        for d, u in utilities.items()
-    }, recommended="asl3", ranking=["asl3", "pause", "asl2"])
+    return make_result(
+        "game",
+        {
+            d: DefenseAssessment(
+                score=Score(u, "defender utility"),
+                expected_utility=u,
+                attack_probabilities={a: float(a == responses[d]) for a in ATTACKS},
+            )
+            for d, u in utilities.items()
+        },
+        recommended="asl3",
+        ranking=["asl3", "pause", "asl2"],
+    )
 
 
 @pytest.fixture
 def ara_result() -> dict[str, Any]:
     utilities = {"asl2": -25.25, "asl3": -8.125, "pause": -9.0625}
     errors = {"asl2": 0.5, "asl3": 0.25, "pause": 0.0625}
-    probabilities = {"asl2": {"none": 0.5, "insider": 0.375, "phishing": 0.125},
-                     "asl3": {"none": 0.875, "insider": 0.125, "phishing": 0.0},
-                     "pause": {"none": 1.0, "insider": 0.0, "phishing": 0.0}}
+    probabilities = {
+        "asl2": {"none": 0.5, "insider": 0.375, "phishing": 0.125},
+        "asl3": {"none": 0.875, "insider": 0.125, "phishing": 0.0},
+        "pause": {"none": 1.0, "insider": 0.0, "phishing": 0.0},
+    }
     samples = 4096
     convergence = {
         "draws": [1024, 2048, 4096],
@@ -87,31 +121,48 @@ def ara_result() -> dict[str, Any]:
             "pause": {"estimate": [-9.25, -9.125, -9.0625], "standard_error": [0.125, 0.09375, 0.0625]},
         },
     }
-    return make_result("ara", {
-        d: DefenseAssessment(
-            score=Score(u, "defender utility"), expected_utility=u, standard_error=errors[d],
-            attack_probabilities=probabilities[d],
-            attack_probability_errors={a: (p * (1 - p) / samples) ** 0.5 for a, p in probabilities[d].items()},
-        )
-        for d, u in utilities.items()
-    }, recommended="asl3", ranking=["asl3", "pause", "asl2"], indistinguishable=["pause"],
-        sections={"convergence": convergence})
+    return make_result(
+        "ara",
+        {
+            d: DefenseAssessment(
+                score=Score(u, "defender utility"),
+                expected_utility=u,
+                standard_error=errors[d],
+                attack_probabilities=probabilities[d],
+                attack_probability_errors={a: (p * (1 - p) / samples) ** 0.5 for a, p in probabilities[d].items()},
+            )
+            for d, u in utilities.items()
+        },
+        recommended="asl3",
+        ranking=["asl3", "pause", "asl2"],
+        indistinguishable=["pause"],
+        sections={"convergence": convergence},
+    )
 
 
 @pytest.fixture
 def risk_matrix_result() -> dict[str, Any]:
     ratings = {
-        "asl2": {"insider": {"likelihood": "Possible", "consequence": "Catastrophic", "level": "Extreme",
-                             "origin": "direct"},
-                 "phishing": {"likelihood": "Likely", "consequence": "Major", "level": "Extreme",
-                              "origin": "derived"}},
-        "asl3": {"insider": {"likelihood": "Rare", "consequence": "Catastrophic", "level": "High",
-                             "origin": "derived"},
-                 "phishing": {"likelihood": "Rare", "consequence": "Catastrophic", "level": "High",
-                              "origin": "derived"}},
+        "asl2": {
+            "insider": {
+                "likelihood": "Possible",
+                "consequence": "Catastrophic",
+                "level": "Extreme",
+                "origin": "direct",
+            },
+            "phishing": {"likelihood": "Likely", "consequence": "Major", "level": "Extreme", "origin": "derived"},
+        },
+        "asl3": {
+            "insider": {"likelihood": "Rare", "consequence": "Catastrophic", "level": "High", "origin": "derived"},
+            "phishing": {"likelihood": "Rare", "consequence": "Catastrophic", "level": "High", "origin": "derived"},
+        },
         "pause": {},
     }
     levels = {"asl2": "Extreme", "asl3": "High", "pause": None}
-    return make_result("risk_matrix", {
-        d: DefenseAssessment(score=Score(None, "worst risk level"), risk_level=level) for d, level in levels.items()
-    }, recommended="pause", ranking=["pause", "asl3", "asl2"], sections={"ratings": ratings, "coherence": []})
+    return make_result(
+        "risk_matrix",
+        {d: DefenseAssessment(score=Score(None, "worst risk level"), risk_level=level) for d, level in levels.items()},
+        recommended="pause",
+        ranking=["pause", "asl3", "asl2"],
+        sections={"ratings": ratings, "coherence": []},
+    )

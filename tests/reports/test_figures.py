@@ -92,8 +92,9 @@ def test_attack_probabilities_per_defense_panel(names, game_result, ara_result):
         assert sorted(game.y) == [0.0, 0.0, 1.0]
         ara_defense = ara_result["defenses"][defense_id]
         assert list(ara.y) == [ara_defense["attack_probabilities"][a] for a in ATTACKS]
-        assert_allclose(ara.error_y.array, [2 * ara_defense["attack_probability_errors"][a] for a in ATTACKS],
-                        rtol=0, atol=0)
+        assert_allclose(
+            ara.error_y.array, [2 * ara_defense["attack_probability_errors"][a] for a in ATTACKS], rtol=0, atol=0
+        )
 
 
 def test_attack_probabilities_legend_once(names, game_result, ara_result):
@@ -185,15 +186,23 @@ def test_matrix_layout_from_engine_config():
     assert layout.grid == ((0, 1), (1, 1))
 
 
-@pytest.mark.parametrize(("grid", "message"), [
-    (((0, 1),), r"risk_matrix\.grid: has 1 rows, expected one per likelihood band \(2\)"),
-    (((0, 1), (1,)), r"risk_matrix\.grid\[1\]: has 1 cells, expected one per consequence band \(2\)"),
-    (((0, 1), (1, 2)), r"risk_matrix\.grid\[1\]\[1\]: level 2 is not an index into the 2 levels"),
-])
+@pytest.mark.parametrize(
+    ("grid", "message"),
+    [
+        (((0, 1),), r"risk_matrix\.grid: has 1 rows, expected one per likelihood band \(2\)"),
+        (((0, 1), (1,)), r"risk_matrix\.grid\[1\]: has 1 cells, expected one per consequence band \(2\)"),
+        (((0, 1), (1, 2)), r"risk_matrix\.grid\[1\]\[1\]: level 2 is not an index into the 2 levels"),
+    ],
+)
 def test_matrix_layout_bad_grid_rejected(grid, message):
     with pytest.raises(ValueError, match=message):
-        MatrixLayout(likelihood=("L", "H"), consequence=("Minor", "Major"), level_labels=("Low", "High"),
-                     level_colors=("#00ff00", "#ff0000"), grid=grid)
+        MatrixLayout(
+            likelihood=("L", "H"),
+            consequence=("Minor", "Major"),
+            level_labels=("Low", "High"),
+            level_colors=("#00ff00", "#ff0000"),
+            grid=grid,
+        )
 
 
 def test_convergence_band_two_se(names, ara_result):
@@ -203,7 +212,7 @@ def test_convergence_band_two_se(names, ara_result):
     draws = ara_result["convergence"]["draws"]
     assert len(figure.data) == 3 * len(DEFENSES)
     for index, defense_id in enumerate(DEFENSES):
-        upper, lower, line = figure.data[3 * index: 3 * index + 3]
+        upper, lower, line = figure.data[3 * index : 3 * index + 3]
         estimate = np.array(series[defense_id]["estimate"])
         standard_error = np.array(series[defense_id]["standard_error"])
 

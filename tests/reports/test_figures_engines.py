@@ -22,21 +22,30 @@ ATTACK_NAMES = {"none": "No attack", "insider": "Recruit an insider"}
 @pytest.fixture(scope="module")
 def ara_result() -> dict:
     """ARA on weight theft. The insider attack's gain and cost are uncertain, so both attacks get drawn."""
-    matrix = RiskMatrixConfig(likelihood=(Band("Any", None),), consequence=(Band("Any", None),),
-                              levels=(RiskLevel("Low", "#2e7d32"),), grid=((0,),))
-    probabilities = np.array([[[1.0, 0.0], [0.7, 0.3]],
-                              [[1.0, 0.0], [0.95, 0.05]]])
+    matrix = RiskMatrixConfig(
+        likelihood=(Band("Any", None),),
+        consequence=(Band("Any", None),),
+        levels=(RiskLevel("Low", "#2e7d32"),),
+        grid=((0,),),
+    )
+    probabilities = np.array([[[1.0, 0.0], [0.7, 0.3]], [[1.0, 0.0], [0.95, 0.05]]])
     problem = Problem(
-        defense_ids=tuple(DEFENSE_NAMES), defense_names=tuple(DEFENSE_NAMES.values()),
+        defense_ids=tuple(DEFENSE_NAMES),
+        defense_names=tuple(DEFENSE_NAMES.values()),
         defense_costs=np.array([1.0, 4.0]),
-        attack_ids=tuple(ATTACK_NAMES), attack_names=tuple(ATTACK_NAMES.values()),
+        attack_ids=tuple(ATTACK_NAMES),
+        attack_names=tuple(ATTACK_NAMES.values()),
         attack_costs=(Distribution.point(0.0), Distribution("triangular", (1.0, 2.0, 5.0))),
         attempt_probabilities=(None, None),
-        outcome_ids=("kept", "stolen"), outcome_names=("Weights kept", "Weights stolen"),
+        outcome_ids=("kept", "stolen"),
+        outcome_names=("Weights kept", "Weights stolen"),
         defender_losses=np.array([0.0, 100.0]),
         attacker_gains=(Distribution.point(0.0), Distribution("uniform", (0.0, 40.0))),
-        probabilities=probabilities, defender_risk_aversion=0.0, attacker_risk_aversion=Distribution.point(0.0),
-        risk_matrix=matrix, digest="weight-theft-test",
+        probabilities=probabilities,
+        defender_risk_aversion=0.0,
+        attacker_risk_aversion=Distribution.point(0.0),
+        risk_matrix=matrix,
+        digest="weight-theft-test",
     )
     return ara.assess(problem, seed=20261204, samples=4000, chunk_size=1000).to_dict()
 
@@ -52,7 +61,7 @@ def test_engine_convergence_band_two_se(names, ara_result):
     convergence = ara_result["convergence"]
     assert convergence["draws"] == [1000, 2000, 3000, 4000]
     for index, defense_id in enumerate(DEFENSE_NAMES):
-        upper, lower, line = figure.data[3 * index: 3 * index + 3]
+        upper, lower, line = figure.data[3 * index : 3 * index + 3]
         estimate = np.array(convergence["expected_utility"][defense_id])
         standard_error = np.array(convergence["standard_error"][defense_id])
 
@@ -77,5 +86,6 @@ def test_engine_utilities_and_attack_bars(names, ara_result):
         assert list(trace.y) == [defenses[defense_id]["attack_probabilities"][a] for a in ATTACK_NAMES]
         assert sum(trace.y) == pytest.approx(1.0, abs=1e-12)
         assert min(trace.y) > 0  # both attacks were drawn, so every error bar is non-zero
-        assert list(trace.error_y.array) == [2 * defenses[defense_id]["attack_probability_errors"][a]
-                                             for a in ATTACK_NAMES]
+        assert list(trace.error_y.array) == [
+            2 * defenses[defense_id]["attack_probability_errors"][a] for a in ATTACK_NAMES
+        ]

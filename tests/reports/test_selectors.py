@@ -24,8 +24,12 @@ def test_matrix_layout_default_without_section():
 
 
 def test_matrix_layout_merges_given_keys():
-    levels = [{"label": "Acceptable", "color": "#00aa00"}, {"label": "Tolerable", "color": "#aaaa00"},
-              {"label": "Intolerable", "color": "#aa0000"}, {"label": "Unacceptable", "color": "#550000"}]
+    levels = [
+        {"label": "Acceptable", "color": "#00aa00"},
+        {"label": "Tolerable", "color": "#aaaa00"},
+        {"label": "Intolerable", "color": "#aa0000"},
+        {"label": "Unacceptable", "color": "#550000"},
+    ]
 
     layout = matrix_layout({"risk_matrix": {"levels": levels}})
 

@@ -22,14 +22,22 @@ def assessment(scenario_document, game_result, ara_result, risk_matrix_result) -
     """An assessment of revision 3 whose three runs have all succeeded."""
     scenario = Scenario.objects.create(slug="weight-theft", title="Weight theft by a state-backed actor")
     revision = ScenarioRevision.objects.create(
-        scenario=scenario, number=3, document=json.dumps(scenario_document), digest="0" * 64,
+        scenario=scenario,
+        number=3,
+        document=json.dumps(scenario_document),
+        digest="0" * 64,
         origin=ScenarioRevision.Origin.IMPORT,
     )
     assessment = Assessment.objects.create(revision=revision)
     for result in (risk_matrix_result, game_result, ara_result):
         AssessmentRun.objects.create(
-            assessment=assessment, revision=revision, engine=result["engine"],
-            state=AssessmentRun.State.SUCCEEDED, chunks_planned=2, chunks_done=2, result=result,
+            assessment=assessment,
+            revision=revision,
+            engine=result["engine"],
+            state=AssessmentRun.State.SUCCEEDED,
+            chunks_planned=2,
+            chunks_done=2,
+            result=result,
         )
     return assessment
 
@@ -142,7 +150,8 @@ def test_comparison_failed_run_shows_error(client, assessment):
 
     assert "The run timed out after 3600 s." in response.content.decode()
     assert [trace["name"] for trace in response.context["figures"]["expected_utility"]["data"]] == [
-        "ARA Monte Carlo (error bars: ± 2 standard errors)"]
+        "ARA Monte Carlo (error bars: ± 2 standard errors)"
+    ]
 
 
 def test_comparison_unknown_assessment_404(client, assessment):
