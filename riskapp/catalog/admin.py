@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from riskapp.catalog.models import (
@@ -11,8 +12,12 @@ from riskapp.catalog.models import (
     ThreatActorTier,
 )
 
+# Source links are public web pages, so a URL typed without a scheme means https.
+URL_FIELD_OVERRIDES = {models.URLField: {"assume_scheme": "https"}}
+
 
 class FrameworkVersionInline(admin.TabularInline):
+    formfield_overrides = URL_FIELD_OVERRIDES
     model = FrameworkVersion
     fields = ["label", "slug", "effective_date", "status"]
     show_change_link = True
@@ -21,17 +26,20 @@ class FrameworkVersionInline(admin.TabularInline):
 
 @admin.register(Framework)
 class FrameworkAdmin(admin.ModelAdmin):
+    formfield_overrides = URL_FIELD_OVERRIDES
     list_display = ["name", "publisher", "slug"]
     search_fields = ["name", "publisher", "slug"]
     inlines = [FrameworkVersionInline]
 
 
 class SourceInline(admin.TabularInline):
+    formfield_overrides = URL_FIELD_OVERRIDES
     model = Source
     extra = 0
 
 
 class SafetyLevelInline(admin.TabularInline):
+    formfield_overrides = URL_FIELD_OVERRIDES
     model = SafetyLevel
     fields = ["order", "code", "slug", "name", "provisional"]
     show_change_link = True
@@ -40,6 +48,7 @@ class SafetyLevelInline(admin.TabularInline):
 
 @admin.register(FrameworkVersion)
 class FrameworkVersionAdmin(admin.ModelAdmin):
+    formfield_overrides = URL_FIELD_OVERRIDES
     list_display = ["__str__", "slug", "effective_date", "status"]
     list_filter = ["status", "framework"]
     search_fields = ["slug", "label", "framework__name"]
@@ -47,11 +56,13 @@ class FrameworkVersionAdmin(admin.ModelAdmin):
 
 
 class DangerousCapabilityInline(admin.StackedInline):
+    formfield_overrides = URL_FIELD_OVERRIDES
     model = DangerousCapability
     extra = 0
 
 
 class MeasureInline(admin.StackedInline):
+    formfield_overrides = URL_FIELD_OVERRIDES
     model = Measure
     fields = ["version", "kind", "code", "name", "description", "supersedes", "evidence", "source_url"]
     extra = 0
@@ -59,6 +70,7 @@ class MeasureInline(admin.StackedInline):
 
 @admin.register(SafetyLevel)
 class SafetyLevelAdmin(admin.ModelAdmin):
+    formfield_overrides = URL_FIELD_OVERRIDES
     list_display = ["code", "name", "version", "order", "provisional"]
     list_filter = ["version", "provisional"]
     search_fields = ["code", "name", "summary"]
@@ -67,6 +79,7 @@ class SafetyLevelAdmin(admin.ModelAdmin):
 
 @admin.register(Measure)
 class MeasureAdmin(admin.ModelAdmin):
+    formfield_overrides = URL_FIELD_OVERRIDES
     list_display = ["code", "name", "kind", "level", "evidence"]
     list_filter = ["version", "kind", "level__code", "evidence"]
     search_fields = ["code", "name", "description"]
@@ -80,6 +93,7 @@ class MeasureAdmin(admin.ModelAdmin):
 
 @admin.register(DangerousCapability)
 class DangerousCapabilityAdmin(admin.ModelAdmin):
+    formfield_overrides = URL_FIELD_OVERRIDES
     list_display = ["code", "domain", "level", "evidence"]
     list_filter = ["domain", "level__version"]
     search_fields = ["code", "description"]
@@ -87,5 +101,6 @@ class DangerousCapabilityAdmin(admin.ModelAdmin):
 
 @admin.register(ThreatActorTier)
 class ThreatActorTierAdmin(admin.ModelAdmin):
+    formfield_overrides = URL_FIELD_OVERRIDES
     list_display = ["code", "name", "version", "budget_usd_max", "team_size", "countered_by", "evidence"]
     list_filter = ["version", "evidence"]
