@@ -1,11 +1,14 @@
-"""Hand-made scenario and engine results in the documented `assess` JSON shape."""
+"""Hand-made scenario, engine results in the documented `assess` JSON shape, and stored runs."""
 
+import json
 from typing import Any
 
 import pytest
 
+from riskapp.assessments.models import Assessment, AssessmentRun
 from riskapp.engines.result import AssessmentResult, DefenseAssessment, Notice, Score
 from riskapp.reports.figures import MatrixLayout, Names
+from riskapp.scenarios.models import Scenario, ScenarioRevision
 
 DEFENSES = {"asl2": "ASL-2 security", "asl3": "ASL-3 security", "pause": "Pause deployment"}
 ATTACKS = {"none": "No attack", "insider": "Recruit an insider", "phishing": "Spear-phishing of staff"}
@@ -166,3 +169,28 @@ def risk_matrix_result() -> dict[str, Any]:
         ranking=["pause", "asl3", "asl2"],
         sections={"ratings": ratings, "coherence": []},
     )
+
+
+@pytest.fixture
+def assessment(scenario_document, game_result, ara_result, risk_matrix_result) -> Assessment:
+    """An assessment of revision 3 whose three runs have all succeeded."""
+    scenario = Scenario.objects.create(slug="weight-theft", title="Weight theft by a state-backed actor")
+    revision = ScenarioRevision.objects.create(
+        scenario=scenario,
+        number=3,
+        document=json.dumps(scenario_document),
+        digest="0" * 64,
+        origin=ScenarioRevision.Origin.IMPORT,
+    )
+    assessment = Assessment.objects.create(revision=revision)
+    for result in (risk_matrix_result, game_result, ara_result):
+        AssessmentRun.objects.create(
+            assessment=assessment,
+            revision=revision,
+            engine=result["engine"],
+            state=AssessmentRun.State.SUCCEEDED,
+            chunks_planned=2,
+            chunks_done=2,
+            result=result,
+        )
+    return assessment

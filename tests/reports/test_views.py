@@ -10,36 +10,10 @@ import pytest
 from django.urls import reverse
 
 from riskapp.assessments.models import Assessment, AssessmentRun
-from riskapp.scenarios.models import Scenario, ScenarioRevision
 
 from .conftest import DEFENSES
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def assessment(scenario_document, game_result, ara_result, risk_matrix_result) -> Assessment:
-    """An assessment of revision 3 whose three runs have all succeeded."""
-    scenario = Scenario.objects.create(slug="weight-theft", title="Weight theft by a state-backed actor")
-    revision = ScenarioRevision.objects.create(
-        scenario=scenario,
-        number=3,
-        document=json.dumps(scenario_document),
-        digest="0" * 64,
-        origin=ScenarioRevision.Origin.IMPORT,
-    )
-    assessment = Assessment.objects.create(revision=revision)
-    for result in (risk_matrix_result, game_result, ara_result):
-        AssessmentRun.objects.create(
-            assessment=assessment,
-            revision=revision,
-            engine=result["engine"],
-            state=AssessmentRun.State.SUCCEEDED,
-            chunks_planned=2,
-            chunks_done=2,
-            result=result,
-        )
-    return assessment
 
 
 def _run(assessment: Assessment, engine: str) -> AssessmentRun:
