@@ -15,7 +15,11 @@ DEMO_FILES = sorted(DEMO_FOLDER.glob("*.json"))
 WORST_OUTCOME = {
     "weight-theft-by-operational-capacity.json": "stolen",
     "bio-misuse-of-deployed-model.json": "uplift",
+    "autonomous-replication-internal-agent.json": "replicating",
 }
+
+# Files whose attacks (after "no attack") are listed from the least to the most capable attacker.
+CAPACITY_ORDERED = ("weight-theft-by-operational-capacity.json", "bio-misuse-of-deployed-model.json")
 
 
 def parse(path: Path):
@@ -23,7 +27,7 @@ def parse(path: Path):
 
 
 def test_demo_folder_has_scenarios():
-    assert len(DEMO_FILES) >= 2
+    assert len(DEMO_FILES) >= 3
     assert set(WORST_OUTCOME) <= {path.name for path in DEMO_FILES}
 
 
@@ -110,9 +114,8 @@ def test_stronger_defense_lowers_success(name):
             assert chances[0] > chances[-1], attack["id"]
 
 
-@pytest.mark.parametrize("name", sorted(WORST_OUTCOME))
+@pytest.mark.parametrize("name", CAPACITY_ORDERED)
 def test_higher_capacity_succeeds_more(name):
-    # Attacks other than "no attack" are listed from least to most capable.
     data = parse(DEMO_FOLDER / name).data
     worst = WORST_OUTCOME[name]
     attack_ids = [attack["id"] for attack in data["attacks"] if attack["id"] != "none"]
