@@ -1,0 +1,54 @@
+"""Extreme Nash equilibria cross-checked against Gambit's exact ``enummixed`` on random games."""
+
+from fractions import Fraction
+
+import numpy as np
+import pygambit
+import pytest
+
+from riskapp.engines.game import nash_equilibria
+
+
+def gambit_extreme_equilibria(a: np.ndarray, b: np.ndarray) -> set:
+    """Every extreme equilibrium by Gambit's exact enumeration, deduplicated."""
+    game = pygambit.Game.from_arrays([[Fraction(int(v)) for v in row] for row in a],
+                                     [[Fraction(int(v)) for v in row] for row in b])
+    row_player, column_player = game.players
+    found = set()
+    for profile in pygambit.nash.enummixed_solve(game, rational=True).equilibria:
+        x = tuple(Fraction(profile[s]) for s in row_player.strategies)
+        y = tuple(Fraction(profile[s]) for s in column_player.strategies)
+        found.add((x, y))
+    return found
+
+
+def random_games(seed: int, count: int, low: int, high: int, max_size: int):
+    generator = np.random.default_rng(seed)
+    for _ in range(count):
+        m, n = generator.integers(1, max_size + 1, size=2)
+        yield generator.integers(low, high + 1, size=(m, n)), generator.integers(low, high + 1, size=(m, n))
+
+
+@pytest.mark.parametrize(("seed", "low", "high"), [(1, -3, 3), (2, -1, 1), (3, -50, 49)])
+def test_exact_enumeration_matches_gambit(seed, low, high):
+    # Payoffs in {−1, 0, 1} or {−3, …, 3} make most of these games degenerate.
+    for a, b in random_games(seed, 150, low, high, max_size=4):
+        ours = {(e.x, e.y) for e in nash_equilibria(a.tolist(), b.tolist(), exact=True).equilibria}
+        assert ours == gambit_extreme_equilibria(a, b), (a.tolist(), b.tolist())
+
+
+def test_float_enumeration_matches_gambit():
+    for a, b in random_games(4, 150, -3, 3, max_size=4):
+        ours = np.array([np.r_[e.x, e.y] for e in nash_equilibria(a, b).equilibria])
+        expected = np.array([[*x, *y] for x, y in gambit_extreme_equilibria(a, b)], dtype=float)
+        assert ours.shape == expected.shape, (a.tolist(), b.tolist())
+        # One-to-one within 1e-9: every profile of ours is close to exactly one of Gambit's.
+        close = np.all(np.abs(ours[:, np.newaxis, :] - expected[np.newaxis, :, :]) <= 1e-9, axis=2)
+        assert np.all(close.sum(axis=1) == 1), (a.tolist(), b.tolist())
+        assert np.all(close.sum(axis=0) == 1), (a.tolist(), b.tolist())
+
+
+def test_six_by_six_games_match_gambit():
+    for a, b in random_games(5, 6, -2, 2, max_size=6):
+        ours = {(e.x, e.y) for e in nash_equilibria(a.tolist(), b.tolist(), exact=True).equilibria}
+        assert ours == gambit_extreme_equilibria(a, b), (a.tolist(), b.tolist())
