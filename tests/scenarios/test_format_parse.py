@@ -114,7 +114,8 @@ INVALID_CASES = [
     (_set(["defenses", 0, "cost"], "1.0"), 'defenses[0].cost: "1.0" is text; write the number without quotes'),
     (_set(["defenses", 1, "cost"], -4), "defenses[1].cost: -4 is negative; defense costs must be >= 0"),
     (_set(["outcomes", 1, "defender_loss"], -5), "outcomes[1].defender_loss: -5 is negative; losses must be >= 0"),
-    (_set(["defenses", 1, "id"], "asl2"), 'defenses[1].id: "asl2" is already the id of defenses[0]; ids must be unique'),
+    (_set(["defenses", 1, "id"], "asl2"),
+     'defenses[1].id: "asl2" is already the id of defenses[0]; ids must be unique'),
     (_set(["defenses", 1, "id"], ""), 'defenses[1].id: "" is empty; write some text'),
     (_set(["attacks", 1, "attempt_probability"], 1.5),
      "attacks[1].attempt_probability: 1.5 is not a probability; it must lie in [0, 1]"),
@@ -251,7 +252,7 @@ DISTRIBUTION_CASES = [
 
 
 @pytest.mark.parametrize(("gain", "expected"), DISTRIBUTION_CASES,
-                         ids=[case[1].split(" ")[0].split(":")[0] + str(i) for i, case in enumerate(DISTRIBUTION_CASES)])
+                         ids=[f"{case[1].split(':')[0]}-{i}" for i, case in enumerate(DISTRIBUTION_CASES)])
 def test_invalid_distribution_names_rule(gain, expected):
     assert messages_of(changed(_set(["outcomes", 1, "attacker_gain"], gain))) == [expected]
 
