@@ -20,6 +20,11 @@ PERT_LAMBDA = 4.0
 # exp() overflows a float64 just above this argument.
 LOG_FLOAT_MAX = math.log(np.finfo(np.float64).max)
 
+# The extreme variates that sampling passes to a quantile function: half the spacing of
+# Generator.random() in place of 0, and the largest double below 1.
+SMALLEST_UNIFORM = 2.0**-54
+LARGEST_UNIFORM = 1.0 - 2.0**-53
+
 
 @dataclass(frozen=True)
 class Distribution:
@@ -94,7 +99,11 @@ class Distribution:
         raise AssertionError(self.kind)
 
     def quantile(self, uniforms: np.ndarray) -> np.ndarray:
-        """Map uniform variates in (0, 1) to draws by the inverse distribution function."""
+        """Map uniform variates in (0, 1) to draws by the inverse distribution function.
+
+        NOTE: for PERT and beta, scipy's betaincinv returns NaN for some shapes below about
+        1e-150; ``sample`` never passes a variate below ``SMALLEST_UNIFORM``.
+        """
         u = np.asarray(uniforms, dtype=np.float64)
         p = self.parameters
         match self.kind:
@@ -112,7 +121,9 @@ class Distribution:
             case "normal":
                 return p[0] + p[1] * special.ndtri(u)
             case "truncated_normal":
-                return _truncated_normal(p).ppf(u)
+                # The inverse can land a rounding error outside the bounds; clip it back.
+                low, high = self.support()
+                return np.clip(_truncated_normal(p).ppf(u), low, high)
             case "lognormal":
                 return np.exp(p[0] + p[1] * special.ndtri(u))
             case "beta":
@@ -127,9 +138,11 @@ class Distribution:
 
 
 def _open_uniforms(generator: np.random.Generator, size: int) -> np.ndarray:
-    # Generator.random() returns [0, 1); 0 would map to -inf for unbounded families.
+    # Generator.random() returns multiples of 2**-53 in [0, 1); 0 would map to -inf for
+    # unbounded families. Half a step keeps the order and stays far from the subnormal
+    # range, where scipy's betaincinv returns NaN.
     u = generator.random(size)
-    return np.where(u == 0.0, np.nextafter(0.0, 1.0), u)
+    return np.where(u == 0.0, SMALLEST_UNIFORM, u)
 
 
 def _triangular_quantile(u: np.ndarray, low: float, mode: float, high: float) -> np.ndarray:
@@ -182,6 +195,8 @@ def _parameter_problem(kind: str, p: tuple[float | None, ...]) -> str | None:
                 return "sigma must be positive"
             if p[0] + p[1] ** 2 / 2 >= LOG_FLOAT_MAX:
                 return "the mean exp(mu + sigma^2 / 2) is not finite in double precision"
+            if p[0] + p[1] * float(special.ndtri(LARGEST_UNIFORM)) >= LOG_FLOAT_MAX:
+                return "the largest draw exp(mu + 8.2·sigma) is not finite in double precision"
         case "beta":
             if not (p[0] > 0 and p[1] > 0):
                 return "the shape parameters a and b must be positive"
