@@ -28,6 +28,10 @@ _url_validator = URLValidator(schemes=["http", "https"])
 _SLUG_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-.")
 
 
+# Stands for the value of a required field that the file leaves out.
+MISSING = object()
+
+
 class FrameworkFileError(ValueError):
     """A framework data file that breaks a rule; ``path`` locates the offending field."""
 
@@ -35,7 +39,10 @@ class FrameworkFileError(ValueError):
         self.path = path
         self.value = value
         self.rule = rule
-        super().__init__(f"{path}: {value!r} is invalid: {rule}")
+        if value is MISSING:
+            super().__init__(f"{path} is missing: {rule}")
+        else:
+            super().__init__(f"{path}: {value!r} is invalid: {rule}")
 
 
 @dataclass(frozen=True)
@@ -296,10 +303,11 @@ class _Node:
             raise FrameworkFileError(self.path or "(file)", _short(self.value), "must be a mapping")
         for key in self.value:
             if key not in required and key not in optional:
-                raise FrameworkFileError(self._child_path(str(key)), self.value[key], "is not a known field")
+                raise FrameworkFileError(self._child_path(str(key)), self.value[key],
+                                         "not a known field here; check its spelling")
         for key in sorted(required):
             if key not in self.value:
-                raise FrameworkFileError(self._child_path(key), None, "is required")
+                raise FrameworkFileError(self._child_path(key), MISSING, "the field is required")
 
     def get(self, key: str, default: Any = ...) -> "_Node":
         if key not in self.value and default is not ...:

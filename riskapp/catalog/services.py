@@ -27,6 +27,7 @@ class LoadReport:
     updated: int = 0
     deleted: int = 0
     unchanged: int = 0
+    # One line per created, updated or deleted row, such as "updated Measure 12".
     changed_items: list[str] = field(default_factory=list)
 
     @property

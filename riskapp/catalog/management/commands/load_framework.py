@@ -25,3 +25,6 @@ class Command(BaseCommand):
             "version": report.version_slug, "created": report.created, "updated": report.updated,
             "deleted": report.deleted, "unchanged": report.unchanged,
         })
+        if options["verbosity"] >= 2:
+            for item in report.changed_items:
+                self.stdout.write(f"  {item}")
