@@ -103,7 +103,7 @@ def check_coherence(config: RiskMatrixConfig, *, compression_threshold: Fraction
     findings += _weak_consistency(config, risks, scale, bottom, top)
     findings += _betweenness(config, isinstance(scale, SeverityFirstScale), bottom, top)
     findings += _consistent_coloring(config, risks, scale, bottom, top)
-    findings += _range_compression(config, threshold)
+    findings += _range_compression(config, scale, risks, threshold)
     return findings
 
 
@@ -289,26 +289,26 @@ def _consistent_coloring(config: RiskMatrixConfig, risks: dict[Cell, CellRisk], 
                                                        "the highest level.")]
 
 
-def _range_compression(config: RiskMatrixConfig, threshold: Fraction) -> list[Finding]:
+def _range_compression(config: RiskMatrixConfig, scale: Any, risks: dict[Cell, CellRisk],
+                       threshold: Fraction) -> list[Finding]:
     # Ratios need a ratio scale, which the lexicographic criterion lacks, so severity-first
     # matrices are measured on expected loss p·c.
-    scale = criterion_scale(config)
     measured_on = config.criterion
     if not isinstance(scale, RiskScale):
         scale = RiskScale(config)
+        risks = {cell: scale.cell(*cell) for cell in risks}
         measured_on = "expected_loss"
 
     findings = []
     for index, level in enumerate(config.levels):
-        cells = [(i, j) for i, row in enumerate(config.grid) for j, value in enumerate(row) if value == index]
+        cells = [cell for cell in risks if config.grid[cell[0]][cell[1]] == index]
         # A cell touching a zero axis or the unbounded band has an infinite ratio by
         # construction, so the message counts it instead of letting it dominate the measure.
-        finite = [cell for cell in cells
-                  if scale.cell(*cell).lower > 0 and scale.cell(*cell).upper != UNBOUNDED]
+        finite = [cell for cell in cells if risks[cell].lower > 0 and risks[cell].upper != UNBOUNDED]
         if not finite:
             continue
-        largest = max(scale.cell(*cell).upper for cell in finite)
-        smallest = min(scale.cell(*cell).lower for cell in finite)
+        largest = max(risks[cell].upper for cell in finite)
+        smallest = min(risks[cell].lower for cell in finite)
         if scale.ratio_exceeds(largest, smallest, threshold):
             findings.append(Finding("range_compression", "warning", tuple(finite), Notice(
                 "risk_matrix.range_compression.level",

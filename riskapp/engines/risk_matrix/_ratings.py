@@ -44,7 +44,8 @@ def rate_threats(problem: Problem) -> tuple[dict[tuple[str, str], Rating], list[
     A direct rating in the matrix wins. Otherwise the likelihood is ``π(a) · P(L(S) > 0 | d, a)``
     and the consequence ``E[L(S) | d, a, L(S) > 0]``, computed exactly from the numbers as
     written; a pair with ``P(L(S) > 0 | d, a) = 0`` has no rating. An attack without an attempt
-    probability is taken as attempted (π = 1), and a warning names it.
+    probability is taken as attempted (π = 1), and a warning names it. A consequence above a
+    bounded highest band is rated in that band, with a warning.
 
     Returns the ratings keyed by ``(defense id, attack id)`` in file order, and the warnings.
     """
@@ -54,6 +55,7 @@ def rate_threats(problem: Problem) -> tuple[dict[tuple[str, str], Rating], list[
 
     ratings: dict[tuple[str, str], Rating] = {}
     assumed_attempted: list[str] = []
+    above_scale: list[Notice] = []
     for d, defense in enumerate(problem.defense_ids):
         for a, attack in enumerate(problem.attack_ids):
             if (defense, attack) in direct:
@@ -76,10 +78,22 @@ def rate_threats(problem: Problem) -> tuple[dict[tuple[str, str], Rating], list[
 
             field = f"risk_matrix.ratings.{defense}.{attack}"
             i = place_in_band(likelihood, config.likelihood, field=f"{field}.likelihood")
-            j = place_in_band(consequence, config.consequence, field=f"{field}.consequence")
+            last = config.consequence[-1]
+            if last.upper is not None and consequence > last.upper:
+                # The highest band understates this threat, so the result carries a warning.
+                j = len(config.consequence) - 1
+                above_scale.append(Notice(
+                    "risk_matrix.consequence_above_scale",
+                    "The expected loss {consequence:g} of attack {attack} under defense {defense} exceeds the upper "
+                    "edge {upper:g} of the highest consequence band {band}; it is rated in that band. Make the "
+                    "last band unbounded or raise its edge.",
+                    {"defense": defense, "attack": attack, "consequence": float(consequence),
+                     "upper": float(last.upper), "band": last.label}))
+            else:
+                j = place_in_band(consequence, config.consequence, field=f"{field}.consequence")
             ratings[defense, attack] = Rating(i, j, config.grid[i][j], "derived", likelihood, consequence)
 
-    warnings = [
+    warnings = above_scale + [
         Notice("risk_matrix.attempt_probability_missing",
                "Attack {attack} has no attempt probability, so its ratings assume the attack is attempted "
                "(π = 1): they are conditional on an attempt.",

@@ -84,6 +84,8 @@ class RiskScale:
         if consequence == UNBOUNDED:
             return UNBOUNDED
         k = self.exponent
+        if k == 1:
+            return probability * consequence
         return probability ** k.denominator * consequence ** k.numerator
 
     def cell(self, row: int, column: int) -> CellRisk:
