@@ -8,7 +8,7 @@ the rule that it breaks.
 
 import datetime
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,9 @@ from django.utils.text import slugify
 from riskapp.catalog.models import Evidence, FrameworkVersion, Measure, RiskDomain
 
 FORMAT = "riskapp-framework/1"
+
+# Evidence of an item that does not say otherwise: read in the primary text.
+DEFAULT_EVIDENCE = str(Evidence.PRIMARY)
 
 _url_validator = URLValidator(schemes=["http", "https"])
 
@@ -186,7 +189,7 @@ def _parse_source(node: "_Node") -> SourceData:
     return SourceData(
         url=node.get("url").url(),
         title=node.get("title").text(max_length=300),
-        evidence=node.get("evidence", Evidence.PRIMARY.value).choice(Evidence.values),
+        evidence=node.get("evidence", DEFAULT_EVIDENCE).choice(Evidence.values),
     )
 
 
@@ -203,7 +206,7 @@ def _parse_level(node: "_Node") -> LevelData:
         order=node.get("order").positive_int(),
         summary=node.get("summary").text(),
         provisional=node.get("provisional", False).boolean(),
-        evidence=node.get("evidence", Evidence.PRIMARY.value).choice(Evidence.values),
+        evidence=node.get("evidence", DEFAULT_EVIDENCE).choice(Evidence.values),
         source_url=node.get("source_url").url(),
         capabilities=capabilities,
         measures=tuple(_parse_measure(item) for item in node.get("measures", []).items()),
@@ -216,7 +219,7 @@ def _parse_capability(node: "_Node") -> CapabilityData:
         code=node.get("code").slug(),
         domain=node.get("domain").choice(RiskDomain.values),
         description=node.get("description").text(),
-        evidence=node.get("evidence", Evidence.PRIMARY.value).choice(Evidence.values),
+        evidence=node.get("evidence", DEFAULT_EVIDENCE).choice(Evidence.values),
         source_url=node.get("source_url").url(),
     )
 
@@ -231,7 +234,7 @@ def _parse_measure(node: "_Node") -> MeasureData:
         name=node.get("name").text(max_length=200),
         description=node.get("description").text(),
         supersedes=None if supersedes.value is None else supersedes.slug(),
-        evidence=node.get("evidence", Evidence.PRIMARY.value).choice(Evidence.values),
+        evidence=node.get("evidence", DEFAULT_EVIDENCE).choice(Evidence.values),
         source_url=node.get("source_url").url(),
     )
 
@@ -251,7 +254,7 @@ def _parse_tier(node: "_Node") -> ThreatActorTierData:
         duration=node.get("duration", "").text(max_length=100, allow_empty=True),
         team_size=None if team_size.value is None else team_size.positive_int(),
         countered_by=None if countered_by.value is None else countered_by.text(max_length=30),
-        evidence=node.get("evidence", Evidence.PRIMARY.value).choice(Evidence.values),
+        evidence=node.get("evidence", DEFAULT_EVIDENCE).choice(Evidence.values),
         source_url=node.get("source_url").url(),
     )
 
@@ -298,7 +301,7 @@ class _Node:
             return f"{self.path}[{key}]"
         return f"{self.path}.{key}" if self.path else key
 
-    def check_keys(self, *, required: set[str], optional: set[str] = frozenset()) -> None:
+    def check_keys(self, *, required: Collection[str], optional: Collection[str] = ()) -> None:
         if not isinstance(self.value, Mapping):
             raise FrameworkFileError(self.path or "(file)", _short(self.value), "must be a mapping")
         for key in self.value:
