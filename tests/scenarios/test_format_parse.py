@@ -518,6 +518,15 @@ def test_yaml_foreign_tag_rejected():
         'title: "aGVsbG8=" has the YAML tag tag:yaml.org,2002:binary, which a scenario does not use; remove the tag']
 
 
+def test_yaml_collection_tag_rejected():
+    text = YAML_EXAMPLE + "sources: !!set {https://example.org}\n"
+
+    assert messages(text, syntax="yaml") == [
+        'sources: "tag:yaml.org,2002:set" is a YAML tag that a scenario does not use; remove the tag',
+        'sources: {"https://example.org": null} must be a list of texts such as web addresses',
+    ]
+
+
 def test_yaml_syntax_error_located():
     found = messages("format: riskapp-scenario/1\ntitle: [unclosed\n", syntax="yaml")
 

@@ -1,6 +1,6 @@
 """The scenario file ``riskapp-scenario/1``: parse, validate, export, digest and compile.
 
-One scenario file holds one Defend–Attack problem, written as JSON or YAML with the same
+One scenario file contains one Defend–Attack problem, written as JSON or YAML with the same
 content. This package reads it strictly, with every number as an exact ``decimal.Decimal``
 as written, and reports every problem it finds as a ``FieldError`` naming the field path,
 the value and the rule. It imports no Django, so the engines' tests and the command line use

@@ -74,7 +74,9 @@ def _distribution(value: Any) -> Distribution:
     def reject(path: str, item: Any, rule: str) -> None:
         raise AssertionError(f"a validated attacker number failed to compile: {item!r} {rule}")
 
-    return attacker_distribution("", value, reject)
+    distribution = attacker_distribution("", value, reject)
+    assert distribution is not None
+    return distribution
 
 
 def _risk_matrix(matrix: dict[str, Any]) -> RiskMatrixConfig:

@@ -8,7 +8,7 @@ from typing import Any
 # Keys that read unambiguously after a dot; any other key is written as ["key"].
 _PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
 
-# Longest rendering of a value inside a message, so that a huge value cannot flood the report.
+# Maximum length of a value shown in a message, so that a huge value cannot flood the report.
 _MAX_VALUE_CHARS = 80
 
 

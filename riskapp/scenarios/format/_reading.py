@@ -92,10 +92,14 @@ def duplicate_key_errors(tree: Any, path: str) -> list[FieldError]:
 class CoreSchemaResolver(BaseResolver):
     """Resolve plain scalars by the YAML 1.2 core schema, flagging YAML 1.1 surprises.
 
-    The core schema reads ``1e-4`` as a number (YAML 1.1 wants a dot in the mantissa) and
-    ``yes``/``no``/``on``/``off``/``y``/``n`` as text (YAML 1.1 reads them as booleans); a
-    file that means different things to the two readers is ambiguous, so those words get a
-    tag of their own and are reported. See https://yaml.org/spec/1.2.2/#1032-tag-resolution.
+    The core schema reads ``1e-4`` as a number, while YAML 1.1 wants a dot in the mantissa.
+    It reads ``yes``/``no``/``on``/``off``/``y``/``n`` as text, while YAML 1.1 reads them as
+    booleans. A file that means different things to the two readers is ambiguous, so those
+    words get a tag of their own and are reported.
+
+    NOTE: the core schema's octal (``0o17``) and hexadecimal (``0x1F``) integers are left as
+    text on purpose, so they are reported where a number is expected, because JSON has no
+    such notation and the digest keeps numbers as written in decimal.
     """
 
     yaml_implicit_resolvers: dict = {}
@@ -175,6 +179,8 @@ def _construct(node: Node, path: str, errors: list[FieldError]) -> Any:
     if getattr(node, "riskapp_anchor", None) is not None:
         errors.append(FieldError(path, f"&{node.riskapp_anchor}", "is a YAML anchor; aliases and anchors are not "
                                                                    "allowed, so remove it"))
+    if isinstance(node, MappingNode | SequenceNode) and node.tag not in (MAP_TAG, SEQ_TAG):
+        errors.append(FieldError(path, node.tag, "is a YAML tag that a scenario does not use; remove the tag"))
     if isinstance(node, MappingNode):
         pairs = []
         for key_node, value_node in node.value:

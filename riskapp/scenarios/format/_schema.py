@@ -275,9 +275,9 @@ class _Validator:
 
     def probability_row(self, path: str, row: Any, outcome_ids: list[str]) -> None:
         entries = self.keyed_by(path, row, outcome_ids, what="outcome", every=True)
-        numbers = [self.probability(join_path(path, outcome), p) for outcome, p in entries.items()]
-        complete = len(numbers) == len(outcome_ids) and all(p is not None for p in numbers)
-        if complete:
+        checked = [self.probability(join_path(path, outcome), p) for outcome, p in entries.items()]
+        numbers = [p for p in checked if p is not None]
+        if len(numbers) == len(outcome_ids):
             total = sum(numbers, Decimal(0))
             if abs(total - 1) > ROW_TOLERANCE:
                 self.fail(path, total, f"is the sum of this row; p(s | d, a) must sum to 1 within {ROW_SUM_TOLERANCE}")
@@ -287,10 +287,12 @@ class _Validator:
         if defender is None or "risk_aversion" not in defender:
             return
         r = self.number("defender.risk_aversion", defender["risk_aversion"])
-        if r is None or not costs or not losses or None in costs or None in losses:
+        valid_costs = [float(c) for c in costs if c is not None]
+        valid_losses = [float(x) for x in losses if x is not None]
+        if r is None or not costs or not losses or len(valid_costs) < len(costs) or len(valid_losses) < len(losses):
             return
         # The defender's payoffs are -(cost + loss), so the largest magnitude is max cost + max loss.
-        exponent = abs(float(r)) * (max(float(c) for c in costs) + max(float(x) for x in losses))
+        exponent = abs(float(r)) * (max(valid_costs) + max(valid_losses))
         if exponent > MAX_RISK_EXPONENT:
             self.fail("defender.risk_aversion", r, f"times the largest payoff magnitude is {exponent:g}, above "
                                                    f"{MAX_RISK_EXPONENT:g}; exp() would overflow, so rescale the "
@@ -367,7 +369,7 @@ class _MatrixValidator:
         valid = True
         for index, item in enumerate(items):
             label_path = join_path(join_path(path, index), "label")
-            label = self.v.text(label_path, item.get("label", "")) if "label" in item else None
+            label = self.v.text(label_path, item["label"]) if "label" in item else None
             if label is None:
                 valid = False
             elif label in labels:

@@ -1,7 +1,7 @@
 """Writing scenario data as JSON or YAML text, and the canonical text that the digest hashes.
 
-Numbers are ``Decimal``s and are written with ``str()``, which keeps the digits as written
-(``0.30`` stays ``0.30``); every finite ``Decimal`` prints as a valid JSON and YAML 1.2 number.
+Numbers are ``Decimal``s and are written with ``str()``, which keeps the digits as written, so
+``0.30`` stays ``0.30``. Every finite ``Decimal`` prints as a valid JSON and YAML 1.2 number.
 """
 
 import json
