@@ -16,9 +16,17 @@ import pytest
 from numpy.testing import assert_array_equal
 
 from riskapp.engines import get_engine
-from riskapp.engines.ara import (AraOptions, AraOptionsError, ChunkStatistics, assess, merge_chunks, run_chunk,
-                                 should_stop, stable_words)
-from riskapp.engines.ara import _chunk
+from riskapp.engines.ara import (
+    AraOptions,
+    AraOptionsError,
+    ChunkStatistics,
+    _chunk,
+    assess,
+    merge_chunks,
+    run_chunk,
+    should_stop,
+    stable_words,
+)
 from riskapp.engines.ara._chunk import attacker_choices
 from riskapp.engines.ara._sampling import BeliefSampler, draw_attacker_types
 from riskapp.engines.distributions import Distribution

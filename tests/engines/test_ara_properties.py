@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_array_equal
 
+from riskapp.engines import game
 from riskapp.engines.ara import assess
 from riskapp.engines.ara._chunk import attacker_choices
 from riskapp.engines.decision import best_responses, certainty_equivalents
@@ -134,6 +135,31 @@ def test_point_masses_exact_tie_rule(tie_break, chosen):
     assert problem.attack_ids[responses[0]] == chosen
     assert result.defenses["d0"].attack_probabilities[chosen] == 1.0
     assert result.defenses["d0"].expected_utility == values[0]
+
+
+@pytest.mark.parametrize("tie_break", ["against_defender", "for_defender"])
+def test_point_masses_match_game_engine(tie_break):
+    # Small integer payoffs make attacker ties and tied defenses common.
+    rng = np.random.default_rng(39)
+    for _ in range(25):
+        n_defenses, n_attacks, n_outcomes = rng.integers(1, 5), rng.integers(1, 5), rng.integers(2, 4)
+        probabilities = rng.choice([0.0, 0.25, 0.5, 1.0], size=(n_defenses, n_attacks, n_outcomes)) + 1e-3
+        probabilities[rng.random(probabilities.shape) < 0.3] = 0.0
+        probabilities[..., 0] += 0.1
+        probabilities /= probabilities.sum(axis=-1, keepdims=True)
+        problem = make_problem(probabilities, gains=list(rng.integers(0, 4, n_outcomes).astype(float)),
+                               costs=list(rng.integers(0, 2, n_attacks).astype(float)),
+                               risk_aversion=float(rng.choice([0.0, 0.1])),
+                               losses=rng.integers(0, 3, n_outcomes).astype(float),
+                               defense_costs=rng.integers(0, 2, n_defenses).astype(float), tie_break=tie_break)
+        solved = game.assess(problem)
+        estimated = assess(problem, seed=3, samples=200, chunk_size=150)
+        assert estimated.recommended_defense == solved.recommended_defense
+        assert estimated.defense_ranking == solved.defense_ranking
+        assert estimated.indistinguishable == solved.indistinguishable
+        for defense in problem.defense_ids:
+            assert estimated.defenses[defense].attack_probabilities == solved.defenses[defense].attack_probabilities
+            assert estimated.defenses[defense].expected_utility == solved.defenses[defense].expected_utility
 
 
 def test_exactly_tied_defenses_indistinguishable():

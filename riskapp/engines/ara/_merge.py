@@ -2,11 +2,13 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cmp_to_key
 
 import numpy as np
 
 from riskapp.engines.ara._chunk import ChunkStatistics, attack_weighted_utilities, run_chunk
 from riskapp.engines.ara._options import AraOptions, check_seed
+from riskapp.engines.decision import values_tie
 from riskapp.engines.problem import Problem
 from riskapp.engines.result import AssessmentResult, DefenseAssessment, Notice, Score
 
@@ -125,12 +127,14 @@ def merge_chunks(problem: Problem, chunks: Sequence[ChunkStatistics], *, options
     history = merged_estimates(problem, chunks, options=options, seed=seed)
     final = history[-1]
 
-    ranking = sorted(range(len(problem.defense_ids)), key=lambda d: (-final.expected_utilities[d], d))
+    ranking = _rank(final.expected_utilities)
     best = ranking[0]
     gaps = final.expected_utilities[best] - final.expected_utilities
     difference_errors = final.difference_errors(best)
-    # A zero gap with zero variance is an exact tie and passes this test too.
-    tied = np.abs(gaps) <= options.indistinguishable_se * difference_errors
+    # Estimates within the shared tie tolerance are exact ties, as in the game solver, so that
+    # point masses give the same list; otherwise the paired difference decides.
+    tied = values_tie(final.expected_utilities[best], final.expected_utilities) | (
+        np.abs(gaps) <= options.indistinguishable_se * difference_errors)
     indistinguishable = [problem.defense_ids[d] for d in ranking[1:] if tied[d]]
 
     status, message = _status(final, options, chunks=len(chunks))
@@ -202,6 +206,15 @@ def assess(problem: Problem, *, seed: int, samples: int = 10_000, chunk_size: in
         if should_stop(problem, chunks, options=options):
             break
     return merge_chunks(problem, chunks, options=options, seed=seed)
+
+
+def _rank(values: np.ndarray) -> list[int]:
+    """Defense indices best first; values within the shared tie tolerance keep file order."""
+    def compare(d: int, e: int) -> int:
+        if values_tie(values[d], values[e]):
+            return d - e
+        return -1 if values[d] > values[e] else 1
+    return sorted(range(len(values)), key=cmp_to_key(compare))
 
 
 def _check_chunks(problem: Problem, chunks: Sequence[ChunkStatistics], *, options: AraOptions, seed: int) -> None:

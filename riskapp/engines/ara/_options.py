@@ -40,7 +40,8 @@ class AraOptions:
         if self.target_standard_error is not None:
             _check_non_negative_number("target_standard_error", self.target_standard_error)
             if self.target_standard_error == 0:
-                raise AraOptionsError(f"ara.options.target_standard_error: {self.target_standard_error!r} must be positive")
+                raise AraOptionsError(
+                    f"ara.options.target_standard_error: {self.target_standard_error!r} must be positive")
             object.__setattr__(self, "target_standard_error", float(self.target_standard_error))
         if self.max_samples is not None:
             _check_positive_integer("max_samples", self.max_samples)
