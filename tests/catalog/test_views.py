@@ -1,6 +1,8 @@
 import pytest
 from django.urls import reverse
 
+from riskapp.catalog.models import Framework
+
 pytestmark = pytest.mark.django_db
 
 RSP = "anthropic-rsp-1.0"
@@ -76,3 +78,10 @@ def test_unknown_page_not_found(client, url):
 
 def test_post_not_allowed(client):
     assert client.post(reverse("catalog:index")).status_code == 405
+
+
+def test_index_without_frameworks(client):
+    Framework.objects.all().delete()
+    response = client.get(reverse("catalog:index"))
+    assert response.status_code == 200
+    assert "No framework has been loaded yet" in response.content.decode()

@@ -1,0 +1,25 @@
+"""The bundled-framework data migration can be unapplied and applied again."""
+
+import pytest
+from django.core.management import call_command
+
+from riskapp.catalog.models import Framework, FrameworkVersion, Measure
+
+# A transactional test ends by emptying every table, and one that ran earlier may already have
+# done so; serialized_rollback reloads the migrated catalog when this test starts.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def test_migration_reverse_and_reapply():
+    measures_before = Measure.objects.count()
+    assert measures_before > 0
+
+    call_command("migrate", "catalog", "0001", verbosity=0)
+    assert not FrameworkVersion.objects.exists()
+    assert not Framework.objects.exists()
+
+    call_command("migrate", "catalog", verbosity=0)
+    assert Measure.objects.count() == measures_before
+    assert set(FrameworkVersion.objects.values_list("slug", flat=True)) == {
+        "anthropic-rsp-1.0", "rand-securing-model-weights-2024",
+    }
