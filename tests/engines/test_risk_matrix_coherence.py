@@ -3,6 +3,7 @@
 import itertools
 from fractions import Fraction
 
+import numpy as np
 import pytest
 
 from riskapp.engines.problem import Band, RiskLevel, RiskMatrixConfig
@@ -269,7 +270,7 @@ def test_level_jump_warning_many_levels():
 def test_transposed_matrix_same_findings():
     likelihood, consequence = ["1/2", "1"], ["1/3", "2/3", "1"]
     grid = [[0, 1, 2], [0, 2, 2]]
-    transposed_grid = [list(column) for column in zip(*grid)]
+    transposed_grid = [list(column) for column in zip(*grid, strict=True)]
 
     original = check_coherence(matrix(likelihood, consequence, grid))
     transposed = check_coherence(matrix(consequence, likelihood, transposed_grid))
@@ -316,3 +317,79 @@ def test_invalid_grid_names_field():
         check_coherence(matrix(["1/2", "1"], ["1"], [[0], [3]]))
     with pytest.raises(ValueError, match=r"risk_matrix\.grid: expected 2 rows of 1 cells"):
         check_coherence(matrix(["1/2", "1"], ["1"], [[0, 1], [1, 2]]))
+
+
+def random_edges(rng, count: int, top: int) -> list[str]:
+    """Strictly increasing rational band edges ending at ``top``, with small denominators."""
+    inner = sorted({Fraction(int(n), 10) for n in rng.integers(1, 10 * top, size=count - 1)})
+    while len(inner) < count - 1:
+        inner = sorted(set(inner) | {Fraction(int(rng.integers(1, 10 * top)), 10)})
+    return [str(edge) for edge in inner] + [str(top)]
+
+
+def random_monotone_grid(rng, rows: int, columns: int, levels: int) -> list[list[int]]:
+    """A grid whose level never decreases along either axis, from random increments."""
+    grid = [[0] * columns for _ in range(rows)]
+    for i in range(rows):
+        for j in range(columns):
+            floor = max(grid[i - 1][j] if i else 0, grid[i][j - 1] if j else 0)
+            grid[i][j] = min(levels - 1, floor + int(rng.integers(0, 2)))
+    return grid
+
+
+def test_transposition_random_matrices(rng):
+    for _ in range(50):
+        rows, columns = (int(n) for n in rng.integers(1, 6, size=2))
+        likelihood, consequence = random_edges(rng, rows, 1), random_edges(rng, columns, 1)
+        grid = [[int(level) for level in row] for row in rng.integers(0, 3, size=(rows, columns))]
+        transposed_grid = [list(column) for column in zip(*grid, strict=True)]
+
+        original = check_coherence(matrix(likelihood, consequence, grid))
+        transposed = check_coherence(matrix(consequence, likelihood, transposed_grid))
+
+        # p·c is symmetric, so swapping the axes only swaps the cell coordinates.
+        assert sorted((f.check, f.status, tuple(sorted(f.cells))) for f in original) == sorted(
+            (f.check, f.status, tuple(sorted((j, i) for i, j in f.cells))) for f in transposed), grid
+
+
+def sampled_risks(grid: list[list[int]], level: int, p_edges: list[float], c_edges: list[float]) -> np.ndarray:
+    """Risks p·c at points of every cell of one level, from near its lower corner to near its upper one."""
+    fractions_of_width = np.array([1e-7, 0.25, 0.5, 0.75, 1 - 1e-7])
+    risks = []
+    for i, row in enumerate(grid):
+        for j, cell_level in enumerate(row):
+            if cell_level == level:
+                p = p_edges[i] + fractions_of_width * (p_edges[i + 1] - p_edges[i])
+                c = c_edges[j] + fractions_of_width * (c_edges[j + 1] - c_edges[j])
+                risks.append(np.outer(p, c).ravel())
+    return np.concatenate(risks)
+
+
+def test_weak_consistency_sampled_points(rng):
+    # Interior points 1e-7 of a cell's width from its corners come within a relative 1e-6 of
+    # its infimum and supremum risk, which checks the exact corner arithmetic independently.
+    # Band edges in tenths keep every gap that is not a tie far above 1e-6.
+    for _ in range(100):
+        rows, columns = (int(n) for n in rng.integers(2, 6, size=2))
+        likelihood, consequence = random_edges(rng, rows, 1), random_edges(rng, columns, 10)
+        p_edges = [0.0] + [float(Fraction(edge)) for edge in likelihood]
+        c_edges = [0.0] + [float(Fraction(edge)) for edge in consequence]
+        if rng.random() < 0.5:
+            grid = random_monotone_grid(rng, rows, columns, 3)
+        else:
+            # Levels from thresholds on the risk at each cell's centre: often weakly consistent.
+            thresholds = np.sort(rng.uniform(0, 5, size=2))
+            centre_risks = np.outer(np.diff(p_edges) / 2 + p_edges[:-1], np.diff(c_edges) / 2 + c_edges[:-1])
+            grid = np.searchsorted(thresholds, centre_risks).tolist()
+        if len({level for row in grid for level in row}) < 2:
+            continue
+
+        used = sorted({level for row in grid for level in row})
+        largest_bottom = sampled_risks(grid, used[0], p_edges, c_edges).max()
+        smallest_top = sampled_risks(grid, used[-1], p_edges, c_edges).min()
+
+        [weak] = findings_of(check_coherence(matrix(likelihood, consequence, grid)), "weak_consistency")
+        if weak.status == "pass":
+            assert largest_bottom < smallest_top, grid
+        else:
+            assert largest_bottom > smallest_top, grid

@@ -110,7 +110,7 @@ def _level_counts(problem: Problem, ratings: dict[tuple[str, str], Rating]) -> d
 
 def _rank(problem: Problem, counts: dict[str, list[int]]) -> tuple[list[str], list[str]]:
     """Rank defenses best first and list those exactly tied with the best."""
-    costs = dict(zip(problem.defense_ids, problem.defense_costs.tolist()))
+    costs = dict(zip(problem.defense_ids, problem.defense_costs.tolist(), strict=True))
     order = {defense: index for index, defense in enumerate(problem.defense_ids)}
 
     def merit(defense: str) -> tuple[tuple[int, ...], float]:

@@ -116,7 +116,8 @@ def _assert_grid(config: RiskMatrixConfig) -> None:
     for i, row in enumerate(config.grid):
         for j, level in enumerate(row):
             if isinstance(level, bool) or not isinstance(level, int) or not 0 <= level < len(config.levels):
-                raise ValueError(f"risk_matrix.grid[{i}][{j}]: {level!r} is not a level index below {len(config.levels)}")
+                raise ValueError(
+                    f"risk_matrix.grid[{i}][{j}]: {level!r} is not a level index below {len(config.levels)}")
 
 
 def _cell_name(config: RiskMatrixConfig, cell: Cell) -> str:
@@ -225,7 +226,7 @@ def _weak_consistency(config: RiskMatrixConfig, risks: dict[Cell, CellRisk], sca
 def _rising_neighbours(cell: Cell, rows: int, columns: int, *, likelihood_only: bool) -> list[Cell]:
     i, j = cell
     candidates = [(i + 1, j)] if likelihood_only else [(i + 1, j), (i, j + 1), (i + 1, j + 1)]
-    return [(k, l) for k, l in candidates if k < rows and l < columns]
+    return [(row, column) for row, column in candidates if row < rows and column < columns]
 
 
 def _betweenness(config: RiskMatrixConfig, severity_first: bool, bottom: int, top: int) -> list[Finding]:
@@ -235,19 +236,19 @@ def _betweenness(config: RiskMatrixConfig, severity_first: bool, bottom: int, to
 
     for i in range(rows):
         for j in range(columns):
-            for k, l in _rising_neighbours((i, j), rows, columns, likelihood_only=severity_first):
-                low, high = grid[i][j], grid[k][l]
+            for neighbour in _rising_neighbours((i, j), rows, columns, likelihood_only=severity_first):
+                low, high = grid[i][j], grid[neighbour[0]][neighbour[1]]
                 if high - low <= 1:
                     continue
-                params = {"low": _cell_name(config, (i, j)), "high": _cell_name(config, (k, l)),
+                params = {"low": _cell_name(config, (i, j)), "high": _cell_name(config, neighbour),
                           "low_level": config.levels[low].label, "high_level": config.levels[high].label}
                 if (low, high) == (bottom, top):
-                    findings.append(Finding("betweenness", "fail", ((i, j), (k, l)), Notice(
+                    findings.append(Finding("betweenness", "fail", ((i, j), neighbour), Notice(
                         "risk_matrix.betweenness.touch",
                         "Cell {low} (level {low_level}) touches cell {high} (level {high_level}) with no "
                         "intermediate level between them.", params)))
                 else:
-                    findings.append(Finding("betweenness", "warning", ((i, j), (k, l)), Notice(
+                    findings.append(Finding("betweenness", "warning", ((i, j), neighbour), Notice(
                         "risk_matrix.betweenness.jump",
                         "Neighbouring cells {low} (level {low_level}) and {high} (level {high_level}) skip at "
                         "least one level.", params)))

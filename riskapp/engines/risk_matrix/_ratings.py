@@ -63,7 +63,7 @@ def rate_threats(problem: Problem) -> tuple[dict[tuple[str, str], Rating], list[
                 continue
 
             row = probabilities[d][a]
-            harmful = [(p, loss) for p, loss in zip(row, losses) if loss > 0 and p > 0]
+            harmful = [(p, loss) for p, loss in zip(row, losses, strict=True) if loss > 0 and p > 0]
             p_harm = sum((p for p, _ in harmful), Fraction(0))
             if p_harm == 0:
                 continue

@@ -5,9 +5,10 @@ risks are compared as rationals, so a value on a band edge is a tie, never a rou
 """
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, Sequence
+from typing import Any
 
 from riskapp.engines.problem import Band, RiskMatrixConfig
 
@@ -34,7 +35,9 @@ def place_in_band(value: Fraction, bands: Sequence[Band], *, field: str) -> int:
 
 def describe_band(bands: Sequence[Band], index: int) -> dict[str, Any]:
     """Describe the interval a band covers, as JSON: the first band is closed at 0, the others open below."""
+    # Only the last band may be unbounded, so every lower edge is a number.
     lower = Fraction(0) if index == 0 else bands[index - 1].upper
+    assert lower is not None
     upper = bands[index].upper
     return {
         "index": index,
