@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from riskapp.scenarios.format import _reading, _writing
 from riskapp.scenarios.format import (
     FieldError,
     Limits,
@@ -562,3 +563,31 @@ def test_input_not_mutated_by_parse():
     parse_scenario(json.dumps(data), syntax="json")
 
     assert data == original
+
+
+# --- libyaml and pure-Python YAML give the same results ------------------------------------------
+
+MIXED_YAML = YAML_EXAMPLE.replace("title: Weight theft", "title: no\ntitle: Vol — 模型") + """\
+sources: [&first "a", *first, 0100, .nan, 1e-4, '0100', 'on']
+game: {on: for_defender}
+"""
+
+
+@pytest.mark.skipif(not _reading.yaml.__with_libyaml__, reason="PyYAML was built without libyaml")
+def test_yaml_loaders_agree(monkeypatch):
+    with_libyaml = _reading.read_yaml(MIXED_YAML)
+    monkeypatch.setattr(_reading, "LOADER", _reading.ScenarioYamlLoader)
+    pure_python = _reading.read_yaml(MIXED_YAML)
+
+    assert len(with_libyaml[1]) == 6
+    assert pure_python[1] == with_libyaml[1]
+    assert repr(pure_python[0]) == repr(with_libyaml[0])
+
+
+@pytest.mark.skipif(not _reading.yaml.__with_libyaml__, reason="PyYAML was built without libyaml")
+def test_yaml_dumpers_agree():
+    document = parse_scenario(EXAMPLE.read_bytes(), syntax="json")
+    data = _writing.in_format_order(document.data)
+    data["attacks"][0]["name"] = "no"
+
+    assert _writing.to_yaml(data) == _writing.yaml.dump(data, Dumper=_writing.ScenarioYamlDumper)

@@ -120,7 +120,27 @@ def _represent_decimal(dumper: ScenarioYamlDumper, value: Decimal) -> ScalarNode
 
 
 ScenarioYamlDumper.add_representer(Decimal, _represent_decimal)
+DUMPER: type = ScenarioYamlDumper
+
+if yaml.__with_libyaml__:
+    from yaml._yaml import CEmitter
+
+    class ScenarioYamlCDumper(CEmitter, SafeRepresenter, CoreSchemaResolver):
+        """The same dumper with libyaml's emitter, which writes identical text about twice as fast."""
+
+        def __init__(self, stream: Any, **options: Any) -> None:
+            CEmitter.__init__(self, stream, canonical=False, indent=2, width=100, allow_unicode=True,
+                              line_break=None, encoding=None, explicit_start=False, explicit_end=False,
+                              version=None, tags=None)
+            SafeRepresenter.__init__(self, default_style=None, default_flow_style=None, sort_keys=False)
+            CoreSchemaResolver.__init__(self)
+
+        def ignore_aliases(self, data: Any) -> bool:
+            return True
+
+    ScenarioYamlCDumper.add_representer(Decimal, _represent_decimal)
+    DUMPER = ScenarioYamlCDumper
 
 
 def to_yaml(data: Any) -> str:
-    return yaml.dump(data, Dumper=ScenarioYamlDumper)
+    return yaml.dump(data, Dumper=DUMPER)
