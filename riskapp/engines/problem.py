@@ -120,7 +120,7 @@ class Problem:
         normalised = self.probabilities / self.probabilities.sum(axis=-1, keepdims=True)
         if self.exact is not None:
             # Round the exactly normalised rows once, so that the engines' floats are the nearest
-            # doubles to the risk matrix's exact probabilities; the float division above can be
+            # doubles to the risk matrix's exact probabilities. The float division above can be
             # one ulp off.
             rounded = np.array([[[float(p) for p in row] for row in rows] for rows in self.exact.probabilities])
             if rounded.shape != normalised.shape:

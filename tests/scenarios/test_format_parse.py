@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from riskapp.scenarios.format import _reading, _writing
 from riskapp.scenarios.format import (
     FieldError,
     Limits,
     ScenarioFormatError,
+    _reading,
+    _writing,
     parse_scenario,
     syntax_for_filename,
 )
