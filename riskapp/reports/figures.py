@@ -6,7 +6,9 @@ already-translated titles and axis labels. The module imports no Django and read
 database, so a figure can be built and tested from a hand-made dictionary.
 """
 
+import html
 import math
+import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +23,13 @@ ERROR_BAR_SE = 2
 
 # Per-defense panels are laid out in rows of at most this many subplots.
 PANELS_PER_ROW = 3
+
+# Long names wrap onto several lines after about this many characters.
+TICK_LABEL_WIDTH = 22
+PANEL_TITLE_WIDTH = 40
+
+# The legend sits at the bottom of the whole figure, below every row's axis titles.
+LEGEND_BELOW = {"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0, "xanchor": "left"}
 
 GAME_COLOR = "#1f5fa8"
 ARA_COLOR = "#c2571a"
@@ -41,7 +50,6 @@ DEFAULT_LABELS: dict[str, str] = {
     "likelihood_axis": "Likelihood",
     "consequence_axis": "Consequence",
     "risk_level": "Risk level",
-    "threats_in_cell": "{count} threats",
     "rated_threats": "Rated threats",
     "convergence_title": "ARA convergence: running expected defender utility ψ̂(d)",
     "convergence_axis": "Expected defender utility ψ̂(d)",
@@ -149,7 +157,7 @@ def expected_utility_figure(
     """Draw expected defender utility per defense, game and ARA side by side, ARA with ± 2 SE bars."""
     text = _labels(labels)
     defense_ids = list(names.defenses)
-    x = [names.defense(d) for d in defense_ids]
+    x = [_display(names.defense(d), TICK_LABEL_WIDTH) for d in defense_ids]
     figure = go.Figure()
 
     if game is not None:
@@ -188,7 +196,8 @@ def expected_utility_figure(
         barmode="group",
         xaxis_title=text["defense_axis"],
         yaxis_title=text["expected_utility_axis"],
-        legend={"orientation": "h", "yanchor": "top", "y": -0.2},
+        legend=LEGEND_BELOW,
+        margin={"b": 100},
     )
     return figure
 
@@ -199,18 +208,22 @@ def attack_probability_figure(
     names: Names,
     labels: Mapping[str, str] | None = None,
 ) -> go.Figure:
-    """Draw one panel per defense: ARA ``p̂(a | d)`` with ± 2 SE bars beside the game's best response."""
+    """Draw one panel per defense: ARA ``p̂(a | d)`` with ± 2 SE bars beside the game's best response.
+
+    Bars are horizontal, attacks listed top to bottom in file order, so that long attack names
+    stay readable beside the first panel of each row.
+    """
     text = _labels(labels)
     defense_ids = list(names.defenses)
     attack_ids = list(names.attacks)
-    x = [names.attack(a) for a in attack_ids]
-    figure = _panel_grid([names.defense(d) for d in defense_ids], horizontal_spacing=0.06)
+    y = [_display(names.attack(a), TICK_LABEL_WIDTH) for a in attack_ids]
+    figure = _panel_grid(names, defense_ids, horizontal_spacing=0.04, shared_yaxes=True)
 
     for index, defense_id in enumerate(defense_ids):
         row, col = divmod(index, PANELS_PER_ROW)
         position = {"row": row + 1, "col": col + 1}
         customdata = [[defense_id, a] for a in attack_ids]
-        hovertemplate = "%{x} (%{customdata[1]})<br>d = %{customdata[0]}<br>%{y:.4g}<extra>%{fullData.name}</extra>"
+        hovertemplate = "%{y} (%{customdata[1]})<br>d = %{customdata[0]}<br>%{x:.4g}<extra>%{fullData.name}</extra>"
 
         if game is not None:
             response = _defense_value(game, defense_id, "attack_probabilities") or {}
@@ -219,8 +232,9 @@ def attack_probability_figure(
                     name=text["game_best_response"],
                     legendgroup="game",
                     showlegend=index == 0,
-                    x=x,
-                    y=[response.get(a) for a in attack_ids],
+                    orientation="h",
+                    y=y,
+                    x=[response.get(a) for a in attack_ids],
                     marker_color=GAME_COLOR,
                     customdata=customdata,
                     hovertemplate=hovertemplate,
@@ -236,10 +250,11 @@ def attack_probability_figure(
                     name=text["ara_attack_trace"],
                     legendgroup="ara",
                     showlegend=index == 0,
-                    x=x,
-                    y=[probabilities.get(a) for a in attack_ids],
+                    orientation="h",
+                    y=y,
+                    x=[probabilities.get(a) for a in attack_ids],
                     marker_color=ARA_COLOR,
-                    error_y={"type": "data", "array": [_error_bar(errors.get(a)) for a in attack_ids], "visible": True},
+                    error_x={"type": "data", "array": [_error_bar(errors.get(a)) for a in attack_ids], "visible": True},
                     customdata=customdata,
                     hovertemplate=hovertemplate,
                 ),
@@ -247,13 +262,15 @@ def attack_probability_figure(
             )
 
     # Probabilities: one shared scale from 0 to just above 1 so the error bars stay visible.
-    figure.update_yaxes(range=[0, 1.1])
-    figure.update_yaxes(title_text=text["attack_probability_axis"], col=1)
+    figure.update_xaxes(range=[0, 1.1])
+    figure.update_xaxes(title_text=text["attack_probability_axis"], row=_last_row(len(defense_ids)))
+    figure.update_yaxes(autorange="reversed")
+    figure.update_yaxes(title_text=text["attack_axis"], col=1)
     figure.update_layout(
         title={"text": text["attack_probability_title"]},
         barmode="group",
         height=_panel_height(len(defense_ids)),
-        legend={"orientation": "h", "yanchor": "top", "y": -0.15},
+        legend=LEGEND_BELOW,
     )
     return figure
 
@@ -266,14 +283,14 @@ def risk_matrix_figure(
 ) -> go.Figure:
     """Draw the risk-matrix heatmap once per defense with that defense's rated threats in their cells.
 
-    The cells are colored by risk level with the matrix's own colors. A cell that holds one
-    threat shows its name, and a cell that holds several shows their count; hover lists them all.
+    The cells are colored by risk level with the matrix's own colors. Each cell that contains rated
+    threats shows their count, and hovering over it lists their names and ids.
     """
     text = _labels(labels)
     defense_ids = list(names.defenses)
     ratings = (risk_matrix or {}).get("ratings") or {}
     rows, cols = len(matrix.likelihood), len(matrix.consequence)
-    figure = _panel_grid([names.defense(d) for d in defense_ids], horizontal_spacing=0.1)
+    figure = _panel_grid(names, defense_ids, horizontal_spacing=0.04, shared_yaxes=True)
 
     cell_text = [[matrix.level_labels[level] for level in row] for row in matrix.grid]
     for index, defense_id in enumerate(defense_ids):
@@ -325,7 +342,7 @@ def risk_matrix_figure(
                 "ticktext": list(matrix.level_labels),
             },
         },
-        legend={"orientation": "h", "yanchor": "top", "y": -0.15},
+        legend=LEGEND_BELOW,
     )
     return figure
 
@@ -349,10 +366,9 @@ def convergence_figure(
     text = _labels(labels)
     draws = list(convergence["draws"])
     series = _convergence_series(convergence)
-    figure = go.Figure()
-    palette = ("#1f5fa8", "#c2571a", "#2e7d32", "#6a1b9a", "#00838f", "#ad1457", "#5d4037", "#455a64")
-
     ordered = [d for d in names.defenses if d in series] + [d for d in series if d not in names.defenses]
+    figure = _panel_grid(names, ordered, horizontal_spacing=0.08)
+
     for index, defense_id in enumerate(ordered):
         estimate, standard_error = series[defense_id]
         for path, values in (
@@ -362,47 +378,51 @@ def convergence_figure(
             if len(values) != len(draws):
                 raise ValueError(f"{path}: has {len(values)} values, expected one per draw count ({len(draws)})")
 
-        color = palette[index % len(palette)]
-        name = names.defense(defense_id)
+        row, col = divmod(index, PANELS_PER_ROW)
+        position = {"row": row + 1, "col": col + 1}
+        name = html.escape(names.defense(defense_id), quote=False)
         lower = [m - ERROR_BAR_SE * s for m, s in zip(estimate, standard_error, strict=True)]
         upper = [m + ERROR_BAR_SE * s for m, s in zip(estimate, standard_error, strict=True)]
         band = {
             "mode": "lines",
-            "line": {"width": 0, "color": color},
-            "legendgroup": defense_id,
+            "line": {"width": 0, "color": ARA_COLOR},
+            "legendgroup": "band",
             "hoverinfo": "skip",
-            "showlegend": False,
+            "name": text["convergence_band"],
         }
-        figure.add_trace(go.Scatter(x=draws, y=upper, name=f"{name} {text['convergence_band']}", **band))
+        figure.add_trace(go.Scatter(x=draws, y=upper, showlegend=False, **band), **position)
         figure.add_trace(
             go.Scatter(
                 x=draws,
                 y=lower,
-                name=f"{name} {text['convergence_band']}",
                 fill="tonexty",
-                fillcolor=_translucent(color),
+                fillcolor=_translucent(ARA_COLOR),
+                showlegend=index == 0,
                 **band,
-            )
+            ),
+            **position,
         )
         figure.add_trace(
             go.Scatter(
                 x=draws,
                 y=estimate,
-                mode="lines",
+                mode="lines+markers",
                 name=name,
-                legendgroup=defense_id,
-                line={"color": color},
+                showlegend=False,
+                line={"color": ARA_COLOR},
                 customdata=[[defense_id, s] for s in standard_error],
                 hovertemplate="%{fullData.name} (%{customdata[0]})<br>%{x} → %{y:.6g} ± 2 × %{customdata[1]:.3g}"
                 "<extra></extra>",
-            )
+            ),
+            **position,
         )
 
+    figure.update_xaxes(title_text=text["draws_axis"], row=_last_row(len(ordered)))
+    figure.update_yaxes(title_text=text["convergence_axis"], col=1)
     figure.update_layout(
         title={"text": text["convergence_title"]},
-        xaxis_title=text["draws_axis"],
-        yaxis_title=f"{text['convergence_axis']} ({text['convergence_band']})",
-        legend={"orientation": "h", "yanchor": "top", "y": -0.2},
+        height=_panel_height(len(ordered)),
+        legend=LEGEND_BELOW,
     )
     return figure
 
@@ -442,17 +462,30 @@ def _recommended_mark(result: Mapping[str, Any], defense_id: str, text: Mapping[
     return f" · {text['recommended']}" if result.get("recommended_defense") == defense_id else ""
 
 
-def _panel_grid(titles: Sequence[str], *, horizontal_spacing: float) -> go.Figure:
-    """Return an empty subplot grid with one titled panel per defense, at most three per row."""
-    cols = min(len(titles), PANELS_PER_ROW) or 1
-    rows = max(1, math.ceil(len(titles) / PANELS_PER_ROW))
-    return make_subplots(
+def _panel_grid(
+    names: Names, defense_ids: Sequence[str], *, horizontal_spacing: float, shared_yaxes: bool = False
+) -> go.Figure:
+    """Return an empty subplot grid with one panel per defense titled by its name, at most three per row."""
+    cols = min(len(defense_ids), PANELS_PER_ROW) or 1
+    rows = _last_row(len(defense_ids))
+    figure = make_subplots(
         rows=rows,
         cols=cols,
-        subplot_titles=list(titles),
+        subplot_titles=[_display(names.defense(d), PANEL_TITLE_WIDTH) for d in defense_ids],
         horizontal_spacing=horizontal_spacing,
         vertical_spacing=0.3 / rows,
+        shared_yaxes=shared_yaxes,
     )
+    figure.update_annotations(font_size=12)
+    # Room above the first row for the figure title and a panel title of two lines.
+    figure.update_layout(margin={"t": 120, "b": 100})
+    return figure
+
+
+def _display(name: str, width: int) -> str:
+    """Return a name as plotly text: HTML special characters escaped, wrapped with <br> after ``width``."""
+    lines = textwrap.wrap(name, width=width, break_long_words=False) or [name]
+    return "<br>".join(html.escape(line, quote=False) for line in lines)
 
 
 def _last_row(panels: int) -> int:
@@ -484,29 +517,30 @@ def _threats_by_cell(
 def _threat_markers(
     cells: Mapping[tuple[int, int], list[str]], names: Names, text: Mapping[str, str], *, show_legend: bool
 ) -> go.Scatter:
-    """Return one marker per occupied cell, labelled with the threat's name or the number of threats."""
-    x, y, labels, hover = [], [], [], []
+    """Return one marker per occupied cell showing how many threats it contains; hover names them.
+
+    Names would overflow the cells of a 5 × 5 grid, so they appear only on hover.
+    """
+    x, y, counts, hover = [], [], [], []
     for (i, j), attack_ids in cells.items():
         x.append(j)
         y.append(i)
-        if len(attack_ids) == 1:
-            labels.append(names.attack(attack_ids[0]))
-        else:
-            labels.append(text["threats_in_cell"].format(count=len(attack_ids)))
-        hover.append("<br>".join(f"{names.attack(a)} ({a})" for a in attack_ids))
+        counts.append(str(len(attack_ids)))
+        threats = [f"{html.escape(names.attack(a), quote=False)} ({a})" for a in attack_ids]
+        hover.append("<br>".join([f"<b>{text['rated_threats']}: {len(attack_ids)}</b>", *threats]))
     return go.Scatter(
         x=x,
         y=y,
         mode="markers+text",
-        text=labels,
-        textposition="top center",
+        text=counts,
+        textposition="middle center",
         name=text["rated_threats"],
         legendgroup="threats",
         showlegend=show_legend,
         hovertext=hover,
         hoverinfo="text",
-        marker={"symbol": "x", "size": 11, "color": "#1d2330", "line": {"width": 1, "color": "#ffffff"}},
-        textfont={"color": "#1d2330"},
+        marker={"symbol": "circle", "size": 22, "color": "#ffffff", "line": {"width": 2, "color": "#1d2330"}},
+        textfont={"color": "#1d2330", "size": 13},
     )
 
 

@@ -207,7 +207,6 @@ def figure_labels() -> dict[str, str]:
         "likelihood_axis": gettext("Likelihood"),
         "consequence_axis": gettext("Consequence"),
         "risk_level": gettext("Risk level"),
-        "threats_in_cell": gettext("{count} threats"),
         "rated_threats": gettext("Rated threats"),
         "convergence_title": gettext("ARA convergence: running expected defender utility ψ̂(d)"),
         "convergence_axis": gettext("Expected defender utility ψ̂(d)"),

@@ -11,7 +11,7 @@ from riskapp.reports.figures import MatrixLayout, Names
 from riskapp.scenarios.models import Scenario, ScenarioRevision
 
 DEFENSES = {"asl2": "ASL-2 security", "asl3": "ASL-3 security", "pause": "Pause deployment"}
-ATTACKS = {"none": "No attack", "insider": "Recruit an insider", "phishing": "Spear-phishing of staff"}
+ATTACKS = {"none": "No attack", "insider": "Recruit an insider", "phishing": "Phishing of staff"}
 OUTCOMES = {"kept": "Weights kept", "stolen": "Weights stolen"}
 
 

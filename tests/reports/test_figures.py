@@ -86,14 +86,15 @@ def test_attack_probabilities_per_defense_panel(names, game_result, ara_result):
         game, ara = bars
         assert game.name == DEFAULT_LABELS["game_best_response"]
         assert ara.name == DEFAULT_LABELS["ara_attack_trace"]
-        assert list(ara.x) == list(ATTACKS.values())
+        assert ara.orientation == "h"
+        assert list(ara.y) == list(ATTACKS.values())
 
-        assert list(game.y) == [game_result["defenses"][defense_id]["attack_probabilities"][a] for a in ATTACKS]
-        assert sorted(game.y) == [0.0, 0.0, 1.0]
+        assert list(game.x) == [game_result["defenses"][defense_id]["attack_probabilities"][a] for a in ATTACKS]
+        assert sorted(game.x) == [0.0, 0.0, 1.0]
         ara_defense = ara_result["defenses"][defense_id]
-        assert list(ara.y) == [ara_defense["attack_probabilities"][a] for a in ATTACKS]
+        assert list(ara.x) == [ara_defense["attack_probabilities"][a] for a in ATTACKS]
         assert_allclose(
-            ara.error_y.array, [2 * ara_defense["attack_probability_errors"][a] for a in ATTACKS], rtol=0, atol=0
+            ara.error_x.array, [2 * ara_defense["attack_probability_errors"][a] for a in ATTACKS], rtol=0, atol=0
         )
 
 
@@ -112,7 +113,7 @@ def test_attack_probabilities_wrap_after_three(game_result):
     assert len(figure.data) == 5
     assert figure.get_subplot(2, 2) is not None
     # Defenses missing from the result draw empty bars, never someone else's numbers.
-    assert all(value is None for trace in figure.data for value in trace.y)
+    assert all(value is None for trace in figure.data for value in trace.x)
 
 
 def test_risk_matrix_cells_equal_grid(names, matrix, risk_matrix_result):
@@ -152,13 +153,19 @@ def test_risk_matrix_threats_in_their_cells(names, matrix, risk_matrix_result):
     pause = _panel_traces(figure, 1, 3, "scatter")
 
     (markers,) = asl2
-    cells = dict(zip(zip(markers.y, markers.x, strict=True), markers.text, strict=True))
-    assert cells == {(1, 2): ATTACKS["insider"], (2, 1): ATTACKS["phishing"]}
+    cells = dict(zip(zip(markers.y, markers.x, strict=True), markers.hovertext, strict=True))
+    assert cells == {
+        (1, 2): f"<b>Rated threats: 1</b><br>{ATTACKS['insider']} (insider)",
+        (2, 1): f"<b>Rated threats: 1</b><br>{ATTACKS['phishing']} (phishing)",
+    }
+    assert list(markers.text) == ["1", "1"]
 
     (markers,) = asl3
     assert (list(markers.y), list(markers.x)) == ([0], [2])
-    assert list(markers.text) == ["2 threats"]
-    assert markers.hovertext[0] == f"{ATTACKS['insider']} (insider)<br>{ATTACKS['phishing']} (phishing)"
+    assert list(markers.text) == ["2"]
+    assert markers.hovertext[0] == (
+        f"<b>Rated threats: 2</b><br>{ATTACKS['insider']} (insider)<br>{ATTACKS['phishing']} (phishing)"
+    )
 
     assert pause == []
 
@@ -212,7 +219,7 @@ def test_convergence_band_two_se(names, ara_result):
     draws = ara_result["convergence"]["draws"]
     assert len(figure.data) == 3 * len(DEFENSES)
     for index, defense_id in enumerate(DEFENSES):
-        upper, lower, line = figure.data[3 * index : 3 * index + 3]
+        upper, lower, line = _panel_traces(figure, 1, index + 1, "scatter")
         estimate = np.array(series[defense_id]["estimate"])
         standard_error = np.array(series[defense_id]["standard_error"])
 
@@ -238,6 +245,24 @@ def test_convergence_length_mismatch_rejected(names, ara_result):
 
     with pytest.raises(ValueError, match=r"convergence\.pause\.standard_error: has 2 values, expected one per"):
         convergence_figure(ara_result, names)
+
+
+def test_long_names_wrapped_and_escaped(game_result):
+    names = Names(
+        defenses={"asl2": "ASL-2 security", "asl3": "ASL-4-like security (against state operations)", "pause": "<b>"},
+        attacks={"none": "No attack"},
+    )
+
+    figure = attack_probability_figure(game_result, None, names)
+
+    titles = [annotation.text for annotation in figure.layout.annotations]
+    assert titles == ["ASL-2 security", "ASL-4-like security (against state<br>operations)", "&lt;b&gt;"]
+    utilities = expected_utility_figure(game_result, None, names)
+    assert list(utilities.data[0].x) == [
+        "ASL-2 security",
+        "ASL-4-like security<br>(against state<br>operations)",
+        "&lt;b&gt;",
+    ]
 
 
 def test_names_from_scenario_document(scenario_document):

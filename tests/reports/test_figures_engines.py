@@ -83,9 +83,9 @@ def test_engine_utilities_and_attack_bars(names, ara_result):
     assert list(bars.y) == [defenses[d]["expected_utility"] for d in DEFENSE_NAMES]
     assert list(bars.error_y.array) == [2 * defenses[d]["standard_error"] for d in DEFENSE_NAMES]
     for trace, defense_id in zip(attacks.data, DEFENSE_NAMES, strict=True):
-        assert list(trace.y) == [defenses[defense_id]["attack_probabilities"][a] for a in ATTACK_NAMES]
-        assert sum(trace.y) == pytest.approx(1.0, abs=1e-12)
-        assert min(trace.y) > 0  # both attacks were drawn, so every error bar is non-zero
-        assert list(trace.error_y.array) == [
+        assert list(trace.x) == [defenses[defense_id]["attack_probabilities"][a] for a in ATTACK_NAMES]
+        assert sum(trace.x) == pytest.approx(1.0, abs=1e-12)
+        assert min(trace.x) > 0  # both attacks were drawn, so every error bar is non-zero
+        assert list(trace.error_x.array) == [
             2 * defenses[defense_id]["attack_probability_errors"][a] for a in ATTACK_NAMES
         ]

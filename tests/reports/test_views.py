@@ -194,6 +194,7 @@ def test_plotly_js_served_locally(client):
     assert response["Content-Type"] == "text/javascript; charset=utf-8"
     assert "max-age=31536000" in response["Cache-Control"]
     body = b"".join(response.streaming_content)
+    response.close()
     bundled = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
     assert body == bundled.read_bytes()
     assert int(response["Content-Length"]) == len(body)
@@ -205,12 +206,14 @@ def test_plotly_js_gzipped_on_request(client):
     assert response.status_code == 200
     assert response["Content-Encoding"] == "gzip"
     body = gzip.decompress(b"".join(response.streaming_content))
+    response.close()
     bundled = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
     assert body == bundled.read_bytes()
 
 
 def test_plotly_js_not_modified(client):
     first = client.get(reverse("reports:plotly_js"))
+    first.close()
 
     second = client.get(reverse("reports:plotly_js"), HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
 
