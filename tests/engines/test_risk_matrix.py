@@ -326,3 +326,9 @@ def test_assess_any_matrix_shape(rows, columns):
               if entry["message_detail"]["code"] == "risk_matrix.structure.single_band"}
     assert single == {axis for axis, size in (("likelihood", rows), ("consequence", columns)) if size == 1}
     json.dumps(result.to_dict())
+
+
+@pytest.mark.parametrize("threshold", [float("nan"), "ten", 1, 0.5])
+def test_compression_threshold_invalid(threshold):
+    with pytest.raises(ValueError, match=r"^compression_threshold: "):
+        assess(weight_theft(), compression_threshold=threshold)

@@ -11,7 +11,7 @@ from riskapp.engines.risk_matrix._ratings import Rating, rate_threats
 ENGINE_VERSION = "1.0.0"
 
 
-def assess(problem: Problem, *, compression_threshold: Fraction | int = 10) -> AssessmentResult:
+def assess(problem: Problem, *, compression_threshold: Fraction | float | str = 10) -> AssessmentResult:
     """Rate every threat in the risk matrix, rank the defenses and check the matrix's coherence.
 
     Parameters
@@ -19,7 +19,7 @@ def assess(problem: Problem, *, compression_threshold: Fraction | int = 10) -> A
     problem : Problem
         The Defend–Attack problem with its ``risk_matrix``; ``problem.exact`` supplies the
         numbers as written, for exact band placement.
-    compression_threshold : Fraction or int, keyword-only
+    compression_threshold : Fraction, float or str, keyword-only
         Factor above which the spread of risks given one level is reported as range
         compression.
 
@@ -44,11 +44,11 @@ def assess(problem: Problem, *, compression_threshold: Fraction | int = 10) -> A
 
     References
     ----------
-    L. A. Cox Jr., "What's wrong with risk matrices?", Risk Analysis 28(2):497–512, 2008.
+    L. A. Cox Jr., "What's wrong with risk matrices?", Risk Analysis 28(2), 2008.
     ISO 31000:2018, Risk management — Guidelines.
     """
     config = problem.risk_matrix
-    threshold = Fraction(compression_threshold)
+    threshold = _threshold(compression_threshold)
     ratings, warnings = rate_threats(problem)
     findings = check_coherence(config, compression_threshold=threshold)
 
@@ -98,6 +98,16 @@ def assess(problem: Problem, *, compression_threshold: Fraction | int = 10) -> A
             "coherence": [finding.to_dict() for finding in findings],
         },
     )
+
+
+def _threshold(value: Fraction | float | str) -> Fraction:
+    try:
+        threshold = Fraction(value)
+    except (TypeError, ValueError, OverflowError):
+        raise ValueError(f"compression_threshold: {value!r} is not a finite number; give a factor above 1") from None
+    if threshold <= 1:
+        raise ValueError(f"compression_threshold: {value!r} must be greater than 1")
+    return threshold
 
 
 def _level_counts(problem: Problem, ratings: dict[tuple[str, str], Rating]) -> dict[str, list[int]]:

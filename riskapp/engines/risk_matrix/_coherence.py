@@ -1,9 +1,9 @@
 """Coherence checks of a configured risk matrix against its declared risk criterion.
 
 The checks follow the axioms of L. A. Cox Jr., "What's wrong with risk matrices?", Risk
-Analysis 28(2), 2008, https://doi.org/10.1111/j.1539-6924.2008.01030.x, judged on the
-criterion the scenario declares (``p·c``, ``p·c^k`` or severity-first) instead of always
-``p·c``: a grid that breaks an axiom is inconsistent with the stated criterion, not wrong.
+Analysis 28(2), 2008. They judge the grid on the criterion the scenario declares (``p·c``,
+``p·c^k`` or severity-first) instead of always on ``p·c``, so a grid that breaks an axiom is
+inconsistent with the stated criterion, not wrong.
 
 "Bottom" and "top" are the lowest and highest levels that the grid uses (Cox's green and red).
 Cells are read as Cox reads them: a point on the boundary of two cells belongs to neither, so
@@ -85,7 +85,7 @@ def check_coherence(config: RiskMatrixConfig, *, compression_threshold: Fraction
 
     References
     ----------
-    L. A. Cox Jr., "What's wrong with risk matrices?", Risk Analysis 28(2):497–512, 2008.
+    L. A. Cox Jr., "What's wrong with risk matrices?", Risk Analysis 28(2), 2008.
     """
     rows, columns = len(config.likelihood), len(config.consequence)
     _assert_grid(config)
