@@ -132,6 +132,34 @@ class Comparison:
         parts = [f"{s.engine}:{s.run.pk}:{s.run.state}:{s.run.chunks_done}:{s.run.finished_at}" for s in self.engines]
         return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
+    @property
+    def recommendations(self) -> dict[str, str]:
+        """The recommended defense's id per engine, for the engines that have one."""
+        return {
+            summary.engine: summary.result["recommended_defense"]
+            for summary in self.engines
+            if summary.result is not None and summary.result.get("recommended_defense") is not None
+        }
+
+    @property
+    def agreed_defense(self) -> str | None:
+        """The name of the defense every engine recommends, when at least two engines have one and all agree."""
+        recommended = set(self.recommendations.values())
+        if len(self.recommendations) < 2 or len(recommended) != 1:
+            return None
+        return self.names.defense(recommended.pop())
+
+    @property
+    def game_and_ara_differ(self) -> bool:
+        recommendations = self.recommendations
+        return {"game", "ara"} <= recommendations.keys() and recommendations["game"] != recommendations["ara"]
+
+    @property
+    def matrix_differs(self) -> bool:
+        recommendations = self.recommendations
+        others = {recommendations[e] for e in ("game", "ara") if e in recommendations}
+        return "risk_matrix" in recommendations and bool(others) and recommendations["risk_matrix"] not in others
+
     def result(self, engine: str) -> dict[str, Any] | None:
         for summary in self.engines:
             if summary.engine == engine:

@@ -229,3 +229,39 @@ def test_comparison_without_runs(client, assessment):
     assert "This assessment has no engine runs." in page
     assert 'data-finished="true"' in page
     assert all(figure is None for figure in response.context["figures"].values())
+
+
+def test_comparison_explains_disagreement(client, assessment):
+    response = client.get(reverse("reports:comparison", args=[assessment.pk]))
+
+    comparison = response.context["comparison"]
+    assert comparison.recommendations == {"risk_matrix": "pause", "game": "asl3", "ara": "asl3"}
+    assert comparison.agreed_defense is None
+    assert comparison.game_and_ara_differ is False
+    assert comparison.matrix_differs is True
+    page = response.content.decode()
+    assert "The risk matrix recommends a defense that neither adversary model does." in page
+    assert "The game-theoretic solver and ARA recommend different defenses." not in page
+
+
+def test_comparison_states_agreement(client, assessment):
+    run = _run(assessment, "risk_matrix")
+    run.result = {**run.result, "recommended_defense": "asl3"}
+    run.save()
+
+    response = client.get(reverse("reports:comparison", args=[assessment.pk]))
+
+    assert response.context["comparison"].agreed_defense == "ASL-3 security"
+    assert "Every engine recommends ASL-3 security" in response.content.decode()
+
+
+def test_comparison_game_ara_disagreement(client, assessment):
+    run = _run(assessment, "game")
+    run.result = {**run.result, "recommended_defense": "pause"}
+    run.save()
+
+    response = client.get(reverse("reports:comparison", args=[assessment.pk]))
+
+    page = response.content.decode()
+    assert response.context["comparison"].game_and_ara_differ is True
+    assert "replaces every uncertain attacker number by its mean" in page
