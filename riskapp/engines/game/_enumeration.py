@@ -19,7 +19,8 @@ import numpy as np
 
 from riskapp.engines.game._bimatrix import FLOAT_TOLERANCE, Equilibrium, make_equilibrium, rescale
 
-# Systems whose condition number exceeds this are re-solved exactly (exact mode) or skipped:
+# Systems whose condition number (or inverse Hadamard ratio) exceeds this are re-solved exactly
+# (exact mode) or skipped:
 # a vertex always has a well-posed basis among its tight constraints unless the payoffs
 # themselves are nearly dependent.
 CONDITION_LIMIT = 1e10
@@ -62,16 +63,30 @@ def enumerate_equilibria(a: np.ndarray, b: np.ndarray) -> EnumerationResult:
     everything = frozenset(range(m + n))
 
     found = {}
-    for vx in row_vertices:
-        for vy in column_vertices:
-            if vx.labels | vy.labels == everything:
-                x, y = _normalise(vx.point), _normalise(vy.point)
-                found[(x, y)] = make_equilibrium(a, b, x, y)
+    for vx, vy in _completely_labelled(row_vertices, column_vertices, m + n):
+        x, y = _normalise(vx.point), _normalise(vy.point)
+        found[(x, y)] = make_equilibrium(a, b, x, y)
     degenerate = (any(len(v.labels) > m for v in row_vertices)
                   or any(len(v.labels) > n for v in column_vertices))
     ordered = [found[key] for key in sorted(found)]
     bases = 2 * candidate_bases(m, n)
     return EnumerationResult(ordered, bases, degenerate)
+
+
+def _completely_labelled(row_vertices: list[Vertex], column_vertices: list[Vertex], labels: int):
+    """Yield the vertex pairs whose labels together cover ``0..labels−1``, compared as bit masks."""
+    if not row_vertices or not column_vertices:
+        return
+    masks_x = [sum(1 << label for label in v.labels) for v in row_vertices]
+    masks_y = [sum(1 << label for label in v.labels) for v in column_vertices]
+    everything = (1 << labels) - 1
+    if labels < 63:
+        union = np.bitwise_or.outer(np.array(masks_x, dtype=np.int64), np.array(masks_y, dtype=np.int64))
+        pairs = np.argwhere(union == everything)
+    else:
+        pairs = [(i, j) for i, mx in enumerate(masks_x) for j, my in enumerate(masks_y) if mx | my == everything]
+    for i, j in pairs:
+        yield row_vertices[i], column_vertices[j]
 
 
 def _normalise(point: tuple) -> tuple:
@@ -130,8 +145,11 @@ def _solve_batch(matrix: np.ndarray, supports: np.ndarray, tight_sets: np.ndarra
     tight_index = np.tile(tight_sets, (len(supports), 1))
     systems = matrix[tight_index[:, :, np.newaxis], support_index[:, np.newaxis, :]]
 
-    with np.errstate(all="ignore"):
-        conditioned = np.linalg.cond(systems) < CONDITION_LIMIT
+    # The Hadamard ratio |det| / Π‖row‖ lies in [0, 1] and is tiny exactly when the rows are
+    # nearly dependent; it costs one LU per system, where a condition number costs an SVD.
+    _, log_det = np.linalg.slogdet(systems)
+    log_rows = np.sum(np.log(np.linalg.norm(systems, axis=2)), axis=1)
+    conditioned = log_det - log_rows > np.log(1 / CONDITION_LIMIT)
     safe = np.where(conditioned[:, np.newaxis, np.newaxis], systems, np.eye(size))
     solutions = np.linalg.solve(safe, np.ones((len(systems), size, 1)))[:, :, 0]
 
@@ -142,6 +160,8 @@ def _solve_batch(matrix: np.ndarray, supports: np.ndarray, tight_sets: np.ndarra
     np.put_along_axis(full, support_index, solutions, axis=1)
     row_values = full @ matrix.T
     feasible = conditioned & np.all(solutions >= -slack, axis=1) & np.all(row_values <= 1 + slack, axis=1)
+    if np.any(feasible):
+        feasible[feasible] = np.linalg.cond(systems[feasible]) < CONDITION_LIMIT
     for index in np.flatnonzero(feasible):
         yield tuple(support_index[index]), tuple(tight_index[index]), solutions[index]
     if keep_ill_conditioned:
