@@ -350,7 +350,8 @@ def test_adaptive_stops_at_first_checkpoint():
         decisions.append(should_stop(problem, chunks, options=options))
         if decisions[-1]:
             break
-    assert decisions[-1] and not any(decisions[:-1])
+    assert decisions[-1]
+    assert not any(decisions[:-1])
     assert 1 < len(chunks) < options.planned_chunks()
 
     result = assess(problem, seed=6, samples=300, chunk_size=300, target_standard_error=0.05, max_samples=30_000)

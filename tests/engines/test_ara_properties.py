@@ -38,7 +38,7 @@ def attack_counts(result, defense):
     return result.sections["ara"]["attack_counts"][defense]
 
 
-# Bookkeeping on random problems (P1, P2, P18)
+# Bookkeeping on random problems
 
 
 @st.composite
@@ -76,12 +76,12 @@ def test_bookkeeping_on_random_problems(problem, seed, samples):
     for d, defense in enumerate(problem.defense_ids):
         assessment = result.defenses[defense]
         counts = attack_counts(result, defense)
-        # P1: integer counts summing to K, and p̂ = counts / K.
+        # Integer counts summing to K, and p̂ = counts / K.
         assert sum(counts.values()) == samples
         for attack in problem.attack_ids:
             assert assessment.attack_probabilities[attack] == counts[attack] / samples
         assert math.fsum(assessment.attack_probabilities.values()) == pytest.approx(1.0, abs=1e-15)
-        # P2: ψ̂ lies between the extreme attack utilities and equals Σ p̂ U_D.
+        # ψ̂ lies between the extreme attack utilities and equals Σ p̂ U_D.
         psi = assessment.expected_utility
         tolerance = 1e-12 * max(1.0, np.max(np.abs(defender[d])))
         assert defender[d].min() - tolerance <= psi <= defender[d].max() + tolerance
@@ -90,7 +90,7 @@ def test_bookkeeping_on_random_problems(problem, seed, samples):
         assert psi == pytest.approx(weighted, rel=1e-12, abs=1e-12)
         assert assessment.standard_error >= 0.0
 
-    # P18: the recommendation is the argmax of ψ̂, and the ranking is sorted best first.
+    # The recommendation is the argmax of ψ̂, and the ranking is sorted best first.
     values = [result.defenses[d].expected_utility for d in result.defense_ranking]
     assert values == sorted(values, reverse=True)
     assert result.recommended_defense == result.defense_ranking[0]
@@ -100,7 +100,7 @@ def test_bookkeeping_on_random_problems(problem, seed, samples):
         assert all(attack_counts(result, d) == first for d in problem.defense_ids)
 
 
-# Limiting cases (P4, P6, P7)
+# Limiting cases: point masses, ties, dominated attacks, constant utility
 
 
 def test_point_masses_collapse_to_backward_induction():
@@ -209,7 +209,7 @@ def test_constant_attacker_utility_follows_tie_rule(tie_break):
         assert result.defenses[defense].attack_probabilities[problem.attack_ids[expected]] == 1.0
 
 
-# Invariances (P8, P9, P10)
+# Invariances: affine utilities, relabelling, common draws
 
 
 def test_defender_affine_transform_maps_estimates():
@@ -273,7 +273,7 @@ def test_common_draws_across_attacks():
         assert 1_000 < attack_counts(result, defense)["a1"] < 4_000
 
 
-# Monotonicity (P11, P12) and the value of information (P19)
+# Monotonicity and the value of perfect information
 
 
 def deterrence_problem(gain=UNIFORM_GAIN):
@@ -312,7 +312,7 @@ def test_perfect_information_value_non_negative():
     assert utilities.max(axis=1).mean() >= best_without_information - 1e-12
 
 
-# Simultaneous model (P22)
+# Simultaneous model: level-1 attacker
 
 
 def test_simultaneous_fixed_beliefs_match_level_one():

@@ -10,9 +10,10 @@ from riskapp.engines.ara._sampling import AttackerTypes, BeliefSampler, draw_att
 from riskapp.engines.decision import best_responses, certainty_equivalents
 from riskapp.engines.problem import Problem
 
-# Upper bound on the float64 elements of one block's (draws, attacks, outcomes) arrays, about
-# 16 MiB each, so a chunk's memory does not grow with its number of draws.
-MAX_BLOCK_ELEMENTS = 2**21
+# Upper bound on the float64 elements of one block's (draws, attacks, outcomes) arrays, 2 MiB
+# each, so that the belief arrays do not grow with a chunk's number of draws. About 5,000 draws
+# of a 10-attack, 5-outcome problem fit in one block, enough to amortise NumPy's call overhead.
+MAX_BLOCK_ELEMENTS = 2**18
 
 
 @dataclass(frozen=True, eq=False)
@@ -36,7 +37,7 @@ class ChunkStatistics:
     comoment: np.ndarray
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON form; Python writes floats with enough digits to read them back exactly."""
+        """Return the JSON form. Python writes floats with enough digits to read them back exactly."""
         return {
             "index": self.index,
             "draws": self.draws,
@@ -98,14 +99,14 @@ def run_chunk(problem: Problem, *, seed: int, index: int, draws: int) -> ChunkSt
 
 
 def attacker_choices(problem: Problem, *, seed: int, index: int, draws: int) -> np.ndarray:
-    """The attack index ``a_k*(d)`` chosen in each draw ``k`` under each defense ``d``, shape (draws, D)."""
+    """Return the attack index ``a_k*(d)`` chosen in each draw ``k`` under each defense ``d``, shape (draws, D)."""
     types = draw_attacker_types(problem, seed=seed, index=index, draws=draws)
     beliefs = BeliefSampler(problem, seed=seed, index=index)
 
     choices = np.empty((draws, len(problem.defense_ids)), dtype=np.int64)
-    # SciPy's logsumexp divides by the weight of the largest term and overflows, with a
-    # warning but a correct result, when a Dirichlet draw gives that outcome a subnormal
-    # probability; the overflow is expected here and is silenced.
+    # SciPy's logsumexp divides by the weight of its largest term. When a Dirichlet draw gives
+    # that outcome a subnormal probability, the division overflows with a warning, but the
+    # result is still correct, so the warning is silenced.
     with np.errstate(over="ignore"):
         _choose_attacks(problem, types, beliefs, choices)
     return choices

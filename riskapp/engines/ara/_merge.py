@@ -131,8 +131,8 @@ def merge_chunks(problem: Problem, chunks: Sequence[ChunkStatistics], *, options
     best = ranking[0]
     gaps = final.expected_utilities[best] - final.expected_utilities
     difference_errors = final.difference_errors(best)
-    # Estimates within the shared tie tolerance are exact ties, as in the game solver, so that
-    # point masses give the same list; otherwise the paired difference decides.
+    # Estimates within the shared tie tolerance are exact ties, as in the game solver, so point
+    # masses give the game's list. Other defenses are compared by their paired difference.
     tied = values_tie(final.expected_utilities[best], final.expected_utilities) | (
         np.abs(gaps) <= options.indistinguishable_se * difference_errors)
     indistinguishable = [problem.defense_ids[d] for d in ranking[1:] if tied[d]]
@@ -182,10 +182,10 @@ def assess(problem: Problem, *, seed: int, samples: int = 10_000, chunk_size: in
 
     Notes
     -----
-    Sequential model (the attacker observes the defense): per draw k, the attacker chooses
-    ``argmax_a CE_k(d, a)`` under each defense d, where ``CE_k`` is the certainty equivalent of
-    the lottery ``P_A^k(· | d, a)`` over payoffs ``G^k(s) − c_A^k(a)`` with risk aversion
-    ``r_A^k`` (Ríos Insua, Ríos and Banks, JASA 104(486):841–854, 2009).
+    Sequential model (the attacker observes the defense): in draw k the attacker chooses
+    ``argmax_a CE_k(d, a)`` under each defense d. ``CE_k`` is the certainty equivalent, with
+    risk aversion ``r_A^k``, of the lottery ``P_A^k(· | d, a)`` over the payoffs
+    ``G^k(s) − c_A^k(a)`` (Ríos Insua, Ríos and Banks, JASA 104(486):841–854, 2009).
 
     Simultaneous model (the attacker does not observe the defense): per draw the attacker's
     belief about the defense in place is ``q^k ~ Dirichlet(problem.defense_beliefs)``, and he

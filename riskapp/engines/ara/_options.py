@@ -22,8 +22,8 @@ class AraOptions:
     the run is adaptive: it stops at the first checkpoint (after chunks 0..n-1, in index
     order) where every defense's ψ_D standard error is at most the target, or when the
     budget ``max_samples`` (``samples`` when absent) is spent. ``indistinguishable_se`` is the
-    number of paired-difference standard errors within which a defense cannot be told apart
-    from the best one.
+    number of paired-difference standard errors within which a defense is listed as
+    indistinguishable from the best one.
     """
 
     samples: int = 10_000
@@ -56,7 +56,7 @@ class AraOptions:
 
     @property
     def budget(self) -> int:
-        """The most draws the run may make: ``max_samples`` when adaptive and set, else ``samples``."""
+        """The maximum number of draws: ``max_samples`` when adaptive and set, else ``samples``."""
         if self.adaptive and self.max_samples is not None:
             return self.max_samples
         return self.samples
