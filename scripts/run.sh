@@ -13,13 +13,26 @@ mkdir -p var
 python manage.py migrate --noinput
 python manage.py load_demo_scenarios
 
+if ! python -c "import socket, sys; s = socket.socket(); sys.exit(s.connect_ex(('127.0.0.1', $port)) == 0)"; then
+  echo "Port $port on 127.0.0.1 is already in use. Choose another one: PORT=8080 make run" >&2
+  exit 1
+fi
+
 python -m celery -A riskapp worker --loglevel=INFO --concurrency="${RISKAPP_WORKER_CONCURRENCY:-2}" \
-  --logfile=var/worker.log &
+  --logfile=var/worker.log >/dev/null &
 worker=$!
-trap 'kill "$worker" 2>/dev/null; wait "$worker" 2>/dev/null' EXIT INT TERM
+python manage.py runserver "127.0.0.1:$port" --noreload &
+web=$!
+trap 'kill "$worker" "$web" 2>/dev/null; wait 2>/dev/null' EXIT INT TERM
+
+for _ in $(seq 1 120); do
+  python -c "import socket, sys; s = socket.socket(); sys.exit(s.connect_ex(('127.0.0.1', $port)))" && break
+  kill -0 "$web" 2>/dev/null || { echo "The web server did not start; see the messages above." >&2; exit 1; }
+  sleep 0.5
+done
 
 echo
 echo "riskapp is running at http://127.0.0.1:$port/"
 echo "Celery worker log: var/worker.log. Stop both with Ctrl-C."
 echo
-python manage.py runserver "127.0.0.1:$port"
+wait "$web"

@@ -9,7 +9,6 @@ cd "$(dirname "$0")/.."
 scripts/bootstrap.sh requirements-dev.txt
 export PATH="$PWD/.venv/bin:$PATH"
 export RISKAPP_DATA_DIR="$PWD/var/test"
-export DJANGO_ALLOW_ASYNC_UNSAFE=true  # Playwright's sync API runs an event loop in the test thread.
 mkdir -p "$RISKAPP_DATA_DIR"
 
 redis_url=${RISKAPP_TEST_REDIS_URL:-redis://127.0.0.1:6379/15}

@@ -12,7 +12,8 @@
       const percent = Math.round(100 * run.progress);
       row.querySelector(".bar").style.width = percent + "%";
       row.querySelector(".progress").setAttribute("aria-valuenow", String(percent));
-      row.querySelector(".run-chunks").textContent = run.chunks_done + " / " + run.chunks_planned;
+      row.querySelector(".run-chunks").textContent = table.dataset.chunksText
+        .replace("{done}", run.chunks_done).replace("{planned}", run.chunks_planned);
       const state = row.querySelector(".run-state");
       state.textContent = run.state_label;
       if (run.error_message) {

@@ -46,22 +46,26 @@
 
   var dataUrl = root.getAttribute("data-data-url");
   var version = root.getAttribute("data-version");
+  var resultsVersion = root.getAttribute("data-results-version");
   var summary = document.getElementById("comparison-summary");
 
   function apply(data) {
-    if (!data.changed) {
-      return;
+    if (data.changed) {
+      version = data.version;
+      summary.innerHTML = data.summary_html;
     }
-    version = data.version;
-    summary.innerHTML = data.summary_html;
-    Object.keys(data.figures).forEach(function (key) {
-      draw(key, data.figures[key]);
-    });
+    if (data.figures) {
+      resultsVersion = data.results_version;
+      Object.keys(data.figures).forEach(function (key) {
+        draw(key, data.figures[key]);
+      });
+    }
   }
 
   function poll(delay) {
     window.setTimeout(function () {
-      fetch(dataUrl + "?known=" + encodeURIComponent(version), {
+      var query = "?known=" + encodeURIComponent(version) + "&known_results=" + encodeURIComponent(resultsVersion);
+      fetch(dataUrl + query, {
         headers: { Accept: "application/json" },
         credentials: "same-origin",
       })

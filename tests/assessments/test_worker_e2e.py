@@ -13,7 +13,7 @@ from riskapp.assessments.models import AraChunk, AssessmentRun
 from riskapp.assessments.services import AssessmentRequest, start_assessment
 from riskapp.engines.ara import assess as ara_assess
 from riskapp.scenarios.selectors import revision_problem
-from tests.assessments.conftest import wait_for_run
+from tests.workers import wait_for_run
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 

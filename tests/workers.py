@@ -1,4 +1,4 @@
-"""Fixtures for job tests: stored scenarios and real Celery worker processes."""
+"""Real Celery worker processes for tests, and waiting for runs to finish."""
 
 import os
 import signal
@@ -14,21 +14,12 @@ import pytest
 from django.db import connection
 
 from riskapp.assessments.models import AssessmentRun, WorkerHeartbeat
-from riskapp.scenarios import services
-from riskapp.scenarios.format import parse_scenario
 
-PROJECT = Path(__file__).resolve().parents[2]
-EXAMPLE = PROJECT / "tests" / "scenarios" / "data" / "weight_theft.json"
+PROJECT = Path(__file__).resolve().parents[1]
 
 # Seconds a worker may take to start, and a run to finish, before the test fails.
 WORKER_START_TIMEOUT = 60
 RUN_TIMEOUT = 180
-
-
-@pytest.fixture
-def example_revision(db):
-    document = parse_scenario(EXAMPLE.read_bytes(), syntax="json")
-    return services.import_scenario(document)
 
 
 def database_url() -> str:
@@ -59,6 +50,11 @@ class WorkerProcess:
         output = subprocess.run(["pgrep", "-P", str(self.process.pid)], capture_output=True, text=True).stdout
         return [int(pid) for pid in output.split()]
 
+    def kill(self) -> None:
+        """Kill the worker and its pool processes at once, as a crash of the machine would."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+
     def stop(self, sig: int = signal.SIGTERM) -> None:
         if self.process.poll() is None:
             self.process.send_signal(sig)
@@ -69,39 +65,30 @@ class WorkerProcess:
                 self.process.wait()
 
 
-@pytest.fixture
-def start_worker(transactional_db, tmp_path):
-    """Start real Celery worker processes on the configured broker; stop them afterwards."""
-    from riskapp.celery import app
+def start_worker_process(log_folder: Path, *, concurrency: int = 2, environment: dict | None = None) -> WorkerProcess:
+    """Start a Celery worker on the configured broker and test database; wait until it is ready."""
+    name = f"test-{uuid.uuid4().hex[:8]}"
+    hostname = f"{name}@{socket.gethostname()}"
+    log_path = log_folder / f"{name}.log"
+    env = {**os.environ, "DATABASE_URL": database_url(), "RISKAPP_LOG_LEVEL": "INFO", **(environment or {})}
+    command = [sys.executable, "-m", "celery", "-A", "riskapp", "worker", "--pool=prefork",
+               f"--concurrency={concurrency}", f"--hostname={hostname}", "--loglevel=INFO",
+               "--without-mingle", "--without-gossip"]
+    with log_path.open("wb") as log:
+        # A session of its own, so that a fault test can kill the worker and its pool at once.
+        process = subprocess.Popen(command, cwd=PROJECT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                   start_new_session=True)
+    worker = WorkerProcess(process, hostname, log_path)
 
-    app.control.purge()  # drop messages that earlier tests queued with no worker running
-    workers: list[WorkerProcess] = []
-
-    def start(concurrency: int = 2) -> WorkerProcess:
-        name = f"test-{uuid.uuid4().hex[:8]}"
-        hostname = f"{name}@{socket.gethostname()}"
-        log_path = tmp_path / f"{name}.log"
-        env = {**os.environ, "DATABASE_URL": database_url(), "RISKAPP_LOG_LEVEL": "INFO"}
-        command = [sys.executable, "-m", "celery", "-A", "riskapp", "worker", "--pool=prefork",
-                   f"--concurrency={concurrency}", f"--hostname={hostname}", "--loglevel=INFO",
-                   "--without-mingle", "--without-gossip"]
-        with log_path.open("wb") as log:
-            process = subprocess.Popen(command, cwd=PROJECT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        worker = WorkerProcess(process, hostname, log_path)
-        workers.append(worker)
-
-        deadline = time.monotonic() + WORKER_START_TIMEOUT
-        while not WorkerHeartbeat.objects.filter(hostname=hostname).exists():
-            if process.poll() is not None:
-                pytest.fail(f"The Celery worker exited with status {process.returncode}:\n{worker.log()}")
-            if time.monotonic() > deadline:
-                pytest.fail(f"The Celery worker did not start within {WORKER_START_TIMEOUT} s:\n{worker.log()}")
-            time.sleep(0.2)
-        return worker
-
-    yield start
-    for worker in workers:
-        worker.stop()
+    deadline = time.monotonic() + WORKER_START_TIMEOUT
+    while not WorkerHeartbeat.objects.filter(hostname=hostname).exists():
+        if process.poll() is not None:
+            pytest.fail(f"The Celery worker exited with status {process.returncode}:\n{worker.log()}")
+        if time.monotonic() > deadline:
+            worker.stop()
+            pytest.fail(f"The Celery worker did not start within {WORKER_START_TIMEOUT} s:\n{worker.log()}")
+        time.sleep(0.2)
+    return worker
 
 
 def wait_for_run(run_id: int, *, timeout: float = RUN_TIMEOUT, workers=()) -> AssessmentRun:
