@@ -128,9 +128,15 @@ class Comparison:
 
     @property
     def version(self) -> str:
-        """A short digest of the runs' states and progress; it changes whenever the page would."""
+        """A short digest of the runs' states, progress and results; it changes whenever the page would."""
         parts = [f"{s.engine}:{s.run.pk}:{s.run.state}:{s.run.chunks_done}:{s.run.finished_at}" for s in self.engines]
-        return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+        return _digest([*parts, self.results_version])
+
+    @property
+    def results_version(self) -> str:
+        """A short digest of the runs' results alone; the figures change only when it does."""
+        parts = [f"{s.engine}:{s.run.pk}:{json.dumps(s.result, sort_keys=True)}" for s in self.engines]
+        return _digest(parts)
 
     @property
     def recommendations(self) -> dict[str, str]:
@@ -242,6 +248,10 @@ def figure_labels() -> dict[str, str]:
         "convergence_band": gettext("± 2 standard errors"),
         "recommended": gettext("recommended"),
     }
+
+
+def _digest(parts: list[str]) -> str:
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
 
 def _summarize(engine: str, run: AssessmentRun, names: Names) -> EngineSummary:

@@ -33,12 +33,18 @@ def comparison(request: HttpRequest, assessment_id: int) -> HttpResponse:
 
 @require_GET
 def comparison_data(request: HttpRequest, assessment_id: int) -> JsonResponse:
-    """Return the runs' progress and, when anything changed since ``?known=<version>``, the page's parts."""
+    """Return the runs' progress, and the page's parts that changed since the versions the page names.
+
+    ``?known=<version>`` omits the summary when nothing changed, and ``?known_results=<results
+    version>`` omits the figures, which are the costly part, when no result changed.
+    """
     comparison = selectors.build_comparison(_get_assessment(assessment_id))
     version = comparison.version
+    results_version = comparison.results_version
     data = {
         "assessment": comparison.assessment.pk,
         "version": version,
+        "results_version": results_version,
         "finished": comparison.is_finished,
         "runs": [
             {
@@ -54,6 +60,7 @@ def comparison_data(request: HttpRequest, assessment_id: int) -> JsonResponse:
     }
     if data["changed"]:
         data["summary_html"] = render_to_string("reports/_summary.html", {"comparison": comparison}, request)
+    if request.GET.get("known_results") != results_version:
         data["figures"] = selectors.build_figures(comparison)
     return JsonResponse(data)
 

@@ -161,30 +161,51 @@ def test_data_reports_progress_and_figures(client, assessment, game_result):
     assert data["figures"]["convergence"] is None
 
 
-def test_data_unchanged_version_omits_figures(client, assessment):
+def test_data_unchanged_versions_omit_parts(client, assessment):
     url = reverse("reports:comparison_data", args=[assessment.pk])
-    version = client.get(url).json()["version"]
+    first = client.get(url).json()
 
-    data = client.get(url, {"known": version}).json()
+    data = client.get(url, {"known": first["version"], "known_results": first["results_version"]}).json()
 
     assert data["changed"] is False
     assert "figures" not in data
     assert "summary_html" not in data
+    assert data["runs"][2]["progress"] == 1.0
 
 
-def test_data_version_changes_with_progress(client, assessment):
+def test_data_progress_without_figures(client, assessment):
     url = reverse("reports:comparison_data", args=[assessment.pk])
     run = _run(assessment, "ara")
     _make_running(run, chunks_done=1, chunks_planned=4)
-    before = client.get(url).json()["version"]
+    before = client.get(url).json()
 
     run.chunks_done = 2
     run.save()
-    data = client.get(url, {"known": before}).json()
+    data = client.get(url, {"known": before["version"], "known_results": before["results_version"]}).json()
 
-    assert data["version"] != before
+    assert data["version"] != before["version"]
+    assert data["results_version"] == before["results_version"]
     assert data["changed"] is True
+    assert 'aria-valuenow="50"' in data["summary_html"]
+    assert "figures" not in data
     assert data["runs"][2]["progress"] == 0.5
+
+
+def test_data_new_result_sends_figures(client, assessment, ara_result):
+    url = reverse("reports:comparison_data", args=[assessment.pk])
+    run = _run(assessment, "ara")
+    _make_running(run, chunks_done=3, chunks_planned=4)
+    before = client.get(url).json()
+
+    run.state, run.chunks_done, run.result = AssessmentRun.State.SUCCEEDED, 4, ara_result
+    run.save()
+    data = client.get(url, {"known": before["version"], "known_results": before["results_version"]}).json()
+
+    assert data["results_version"] != before["results_version"]
+    assert data["finished"] is True
+    convergence = data["figures"]["convergence"]
+    assert convergence is not None
+    assert convergence["data"][2]["y"] == ara_result["convergence"]["defenses"]["asl2"]["estimate"]
 
 
 def test_plotly_js_served_locally(client):
