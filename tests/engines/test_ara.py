@@ -378,3 +378,22 @@ def test_fixed_run_stops_only_at_end():
     options = AraOptions(samples=900, chunk_size=300)
     chunks = [run_chunk(problem, seed=1, index=i, draws=300) for i in range(3)]
     assert [should_stop(problem, chunks[:n], options=options) for n in range(4)] == [False, False, False, True]
+
+
+def test_tiny_concentration_beliefs_at_vertices():
+    # As κ → 0, Dirichlet(κp) puts all its mass on outcome s with probability p(s).
+    probabilities = [[[0.5, 0.3, 0.2], [0.2, 0.0, 0.8]]]
+    problem = make_problem(probabilities, gains=[0.0, 10.0, 20.0], costs=[0.0, 1.0], kappa=1e-4,
+                           risk_aversion=Distribution("uniform", (-1.0, 1.0)))
+    beliefs = BeliefSampler(problem, seed=2, index=0).draw(0, 20_000)
+    assert np.all(np.isfinite(beliefs))
+    assert np.allclose(beliefs.sum(axis=-1), 1.0, rtol=0, atol=1e-12)
+    assert np.all(beliefs[:, 1, 1] == 0.0)
+    assert np.mean(beliefs[:, 0, :].max(axis=1) > 1 - 1e-6) > 0.999
+    largest = np.argmax(beliefs[:, 0, :], axis=1)
+    for s, p in enumerate([0.5, 0.3, 0.2]):
+        assert abs(np.mean(largest == s) - p) <= 4 * np.sqrt(p * (1 - p) / 20_000)
+
+    result = assess(problem, seed=2, samples=2_000, chunk_size=1_000)
+    json.dumps(result.to_dict(), allow_nan=False)
+    assert sum(result.sections["ara"]["attack_counts"]["d0"].values()) == 2_000
