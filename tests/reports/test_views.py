@@ -286,3 +286,21 @@ def test_comparison_game_ara_disagreement(client, assessment):
     page = response.content.decode()
     assert response.context["comparison"].game_and_ara_differ is True
     assert "replaces every uncertain attacker number by its mean" in page
+
+
+def test_comparison_lists_engine_warnings(client, assessment):
+    run = _run(assessment, "risk_matrix")
+    warning = {
+        "code": "risk_matrix.no_attempt_probability",
+        "message": "Attack insider has no attempt probability; its rating assumes an attempt.",
+        "template": "Attack {attack} has no attempt probability; its rating assumes an attempt.",
+        "params": {"attack": "insider"},
+    }
+    run.result = {**run.result, "warnings": [warning]}
+    run.save()
+
+    response = client.get(reverse("reports:comparison", args=[assessment.pk]))
+
+    page = response.content.decode()
+    assert '<ul class="warnings"' in page
+    assert "<li>Attack insider has no attempt probability; its rating assumes an attempt.</li>" in page
