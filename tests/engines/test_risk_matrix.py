@@ -197,6 +197,9 @@ def test_weight_theft_ranking_and_scores():
     assert (asl2.risk_level, asl3.risk_level) == ("Medium", "Low")
     assert (asl2.score.value, asl2.score.unit) == (2, "threats rated Medium")
     assert (asl3.score.value, asl3.score.unit) == (0, "threats rated Medium")
+    assert result.message.code == "risk_matrix.ranked_by_level"
+    assert result.message.params == {"defense": "asl3", "runner_up": "asl2", "level": "Medium", "count": 0,
+                                      "runner_up_count": 2, "counts": "Extreme 0, High 0, Medium 0, Low 1"}
     for defense in (asl2, asl3):
         assert defense.expected_utility is None
         assert defense.standard_error is None
@@ -231,7 +234,9 @@ def test_ranking_levels_cost_file_order():
         "Extreme", "High", "Medium", "Medium", "Medium"]
     assert [result.defenses[d].score.value for d in ("d1", "d2", "d3", "d4", "d5")] == [1, 0, 0, 0, 0]
     assert result.defenses["d4"].score.unit == "threats rated Extreme"
-    assert result.message.params == {"defense": "d4", "count": 0, "level": "Extreme"}
+    assert result.message.code == "risk_matrix.ranked_by_file_order"
+    assert result.message.params == {"defense": "d4", "runner_up": "d5",
+                                      "counts": "Extreme 0, High 0, Medium 2, Low 1"}
 
 
 def test_ranking_exact_tie_all_defenses():
@@ -332,3 +337,28 @@ def test_assess_any_matrix_shape(rows, columns):
 def test_compression_threshold_invalid(threshold):
     with pytest.raises(ValueError, match=r"^compression_threshold: "):
         assess(weight_theft(), compression_threshold=threshold)
+
+
+def test_single_defense_summary():
+    problem = harmless({"only": "0"}, ["a1"], rated(DEFAULT_MATRIX, {("only", "a1"): ("Rare", "Minor")}))
+
+    result = assess(problem)
+
+    assert result.defense_ranking == ["only"]
+    assert result.message.code == "risk_matrix.single_defense"
+    assert result.message.text == "only is the only defense; its rated threats per level, highest first: " \
+                                  "Extreme 0, High 0, Medium 0, Low 1."
+
+
+def test_cost_decides_equal_levels():
+    matrix = rated(DEFAULT_MATRIX, {("costly", "a1"): ("Rare", "Major"), ("cheap", "a1"): ("Unlikely", "Moderate")})
+    problem = harmless({"costly": "2.5", "cheap": "1.5"}, ["a1"], matrix)
+
+    result = assess(problem)
+
+    # Both threats are Medium, in different cells.
+    assert result.defense_ranking == ["cheap", "costly"]
+    assert result.indistinguishable == []
+    assert result.message.code == "risk_matrix.ranked_by_cost"
+    assert result.message.params["cost"] == 1.5
+    assert result.message.params["runner_up_cost"] == 2.5

@@ -77,7 +77,7 @@ def assess(problem: Problem, *, compression_threshold: Fraction | float | str = 
         problem_digest=problem.digest,
         options={"compression_threshold": float(threshold)},
         status="ok",
-        message=_summary(problem, ranking[0], counts, deciding_level),
+        message=_summary(problem, ranking, counts),
         recommended_defense=ranking[0],
         defense_ranking=ranking,
         indistinguishable=indistinguishable,
@@ -158,14 +158,42 @@ def _ratings_section(problem: Problem, ratings: dict[tuple[str, str], Rating]) -
     return section
 
 
-def _summary(problem: Problem, best: str, counts: dict[str, list[int]], deciding_level: int | None) -> Notice:
-    if deciding_level is None:
+def _summary(problem: Problem, ranking: list[str], counts: dict[str, list[int]]) -> Notice:
+    """Say which defense is recommended and which ranking key set it apart from the runner-up."""
+    levels = problem.risk_matrix.levels
+    best = ranking[0]
+    params: dict[str, object] = {
+        "defense": best,
+        "counts": ", ".join(f"{levels[index].label} {counts[best][index]}" for index in reversed(range(len(levels)))),
+    }
+    if not any(any(per_level) for per_level in counts.values()):
         return Notice("risk_matrix.no_residual_risk",
-                      "No threat carries residual risk under any defense; {defense} is recommended as the "
-                      "cheapest, first in file order among equals.",
-                      {"defense": best})
-    return Notice("risk_matrix.ranked",
-                  "{defense} is recommended: it has the fewest rated threats at the highest levels "
-                  "({count} at level {level}).",
-                  {"defense": best, "count": counts[best][deciding_level],
-                   "level": problem.risk_matrix.levels[deciding_level].label})
+                      "No threat carries residual risk under any defense, so {defense} is recommended on cost and "
+                      "file order alone.", {"defense": best})
+    if len(ranking) == 1:
+        return Notice("risk_matrix.single_defense",
+                      "{defense} is the only defense; its rated threats per level, highest first: {counts}.", params)
+
+    runner_up = ranking[1]
+    params["runner_up"] = runner_up
+    differing = [index for index in range(len(levels)) if counts[best][index] != counts[runner_up][index]]
+    if differing:
+        level = max(differing)
+        params.update(level=levels[level].label, count=counts[best][level],
+                      runner_up_count=counts[runner_up][level])
+        return Notice("risk_matrix.ranked_by_level",
+                      "{defense} is recommended: it has fewer threats at level {level} ({count} against "
+                      "{runner_up_count} for {runner_up}) and as many at every higher level. Its rated threats per "
+                      "level, highest first: {counts}.", params)
+
+    costs = dict(zip(problem.defense_ids, problem.defense_costs.tolist(), strict=True))
+    if costs[best] != costs[runner_up]:
+        params.update(cost=costs[best], runner_up_cost=costs[runner_up])
+        return Notice("risk_matrix.ranked_by_cost",
+                      "{defense} is recommended: it rates threats at the same levels as {runner_up} and costs less "
+                      "({cost:g} against {runner_up_cost:g}). Its rated threats per level, highest first: {counts}.",
+                      params)
+
+    return Notice("risk_matrix.ranked_by_file_order",
+                  "{defense} is recommended only because it comes first in the file: {runner_up} has the same level "
+                  "counts and cost. Its rated threats per level, highest first: {counts}.", params)
