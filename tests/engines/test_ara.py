@@ -5,6 +5,7 @@
 
 import hashlib
 import json
+import math
 import os
 import random
 import subprocess
@@ -397,3 +398,19 @@ def test_tiny_concentration_beliefs_at_vertices():
     result = assess(problem, seed=2, samples=2_000, chunk_size=1_000)
     json.dumps(result.to_dict(), allow_nan=False)
     assert sum(result.sections["ara"]["attack_counts"]["d0"].values()) == 2_000
+
+
+def test_wilson_interval_zero_and_interior():
+    # Under asl3 the insider needs a gain above 240 and never attacks; under asl2 p = 2/3.
+    result = assess(theft_problem(costs=[0.0, 12.0]), seed=3, samples=1_000, chunk_size=1_000)
+    intervals = result.sections["ara"]["attack_probability_intervals"]
+    z = 1.959963984540054
+    assert result.defenses["asl3"].attack_probabilities["insider"] == 0.0
+    assert intervals["asl3"]["insider"][0] == 0.0
+    assert intervals["asl3"]["insider"][1] == pytest.approx(z**2 / (1_000 + z**2), rel=1e-12)
+
+    p = result.defenses["asl2"].attack_probabilities["insider"]
+    centre = (p + z**2 / 2_000) / (1 + z**2 / 1_000)
+    half_width = z * math.sqrt(p * (1 - p) / 1_000 + z**2 / 4e6) / (1 + z**2 / 1_000)
+    assert intervals["asl2"]["insider"] == pytest.approx([centre - half_width, centre + half_width], rel=1e-12)
+    assert intervals["asl2"]["insider"][0] < p < intervals["asl2"]["insider"][1]

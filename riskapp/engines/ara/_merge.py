@@ -309,7 +309,10 @@ def _wilson_intervals(counts: np.ndarray, draws: int) -> tuple[np.ndarray, np.nd
     z2 = WILSON_Z**2
     centre = (p + z2 / (2 * draws)) / (1 + z2 / draws)
     half_width = WILSON_Z * np.sqrt(p * (1 - p) / draws + z2 / (4 * draws**2)) / (1 + z2 / draws)
-    return np.clip(centre - half_width, 0.0, 1.0), np.clip(centre + half_width, 0.0, 1.0)
+    # At p̂ = 0 or 1 the exact bound is 0 or 1; the formula reaches it only up to rounding.
+    low = np.where(counts == 0, 0.0, np.clip(centre - half_width, 0.0, 1.0))
+    high = np.where(counts == draws, 1.0, np.clip(centre + half_width, 0.0, 1.0))
+    return low, high
 
 
 def _by_attack(problem: Problem, values: np.ndarray) -> dict[str, float]:
