@@ -303,6 +303,19 @@ def test_bigger_prize_encourages_each_draw():
     assert raised.sum() > base.sum()
 
 
+def test_more_attacks_lower_defender_utility():
+    # An attack hurts the defender under every defense, so raising p(attack | d) lowers ψ_D(d).
+    problem = deterrence_problem()
+    raised_problem = deterrence_problem(Distribution("uniform", (10.0, 110.0)))
+    defender = problem.defender_utilities()
+    assert np.all(defender[:, 1] < defender[:, 0])
+    base = assess(problem, seed=3, samples=5_000, chunk_size=5_000)
+    raised = assess(raised_problem, seed=3, samples=5_000, chunk_size=5_000)
+    for defense in problem.defense_ids:
+        assert raised.defenses[defense].attack_probabilities["a1"] > base.defenses[defense].attack_probabilities["a1"]
+        assert raised.defenses[defense].expected_utility < base.defenses[defense].expected_utility
+
+
 def test_perfect_information_value_non_negative():
     problem = random_problem(np.random.default_rng(36), shape=(4, 3, 3))
     choices = attacker_choices(problem, seed=1, index=0, draws=4_000)
