@@ -20,8 +20,8 @@ import pygambit
 
 from riskapp.engines.game import lemke_howson, nash_equilibria, strong_stackelberg, zero_sum_value
 
-# Seconds a foreign solver may run on one game before it is reported as not finished; nashpy's
-# Lemke–Howson gets less because a path that has not ended after a few seconds is looping.
+# Seconds a foreign solver may run on one game before it is reported as not finished. nashpy's
+# Lemke–Howson gets less, because the paths of its that end on these games take under 0.1 s.
 TIME_LIMIT = 30.0
 NASHPY_ENUMERATION_LIMIT = 45.0
 NASHPY_LEMKE_HOWSON_LIMIT = 5.0
@@ -36,8 +36,9 @@ def random_game(size: int, index: int, *, zero_sum: bool = False) -> tuple[np.nd
 
 
 def gambit_game(a: np.ndarray, b: np.ndarray):
-    return pygambit.Game.from_arrays([[Fraction(int(v)) for v in row] for row in a],
-                                     [[Fraction(int(v)) for v in row] for row in b])
+    return pygambit.Game.from_arrays(
+        [[Fraction(int(v)) for v in row] for row in a], [[Fraction(int(v)) for v in row] for row in b]
+    )
 
 
 def gambit_enummixed(a, b) -> int:
@@ -49,8 +50,9 @@ def gambit_lcp_one(a, b) -> int:
 
 
 def gambit_lp(a, b) -> float:
-    return float(pygambit.nash.lp_solve(gambit_game(a, b), rational=False).equilibria[0].payoff(
-        gambit_game(a, b).players[0]))
+    return float(
+        pygambit.nash.lp_solve(gambit_game(a, b), rational=False).equilibria[0].payoff(gambit_game(a, b).players[0])
+    )
 
 
 def nashpy_vertex(a, b) -> int:
@@ -122,26 +124,45 @@ def bench_enumeration(table: Table, games: int = 3) -> None:
     ours_exact = [timed(nash_equilibria, a.tolist(), b.tolist(), exact=True) for a, b in pairs]
     counts = [len(result.equilibria) for _, result in ours_exact]
     reference = statistics.median(t for t, _ in ours_float)
-    table.add(task, "riskapp vertex enumeration, float", [t for t, _ in ours_float], None,
-              f"{[len(r.equilibria) for _, r in ours_float]} equilibria")
-    table.add(task, "riskapp vertex enumeration, exact", [t for t, _ in ours_exact], reference,
-              f"{counts} equilibria")
+    table.add(
+        task,
+        "riskapp vertex enumeration, float",
+        [t for t, _ in ours_float],
+        None,
+        f"{[len(r.equilibria) for _, r in ours_float]} equilibria",
+    )
+    table.add(task, "riskapp vertex enumeration, exact", [t for t, _ in ours_exact], reference, f"{counts} equilibria")
 
     gambit = [run_limited(gambit_enummixed, a, b) for a, b in pairs]
     finished = [g for g in gambit if g is not None]
-    table.add(task, "pygambit `enummixed_solve(rational=True)`", [t for t, _ in finished], reference,
-              f"{[n for _, n in finished]} equilibria (duplicates included)"
-              + ("" if len(finished) == games else f"; {games - len(finished)} not finished in {TIME_LIMIT:.0f} s"))
+    table.add(
+        task,
+        "pygambit `enummixed_solve(rational=True)`",
+        [t for t, _ in finished],
+        reference,
+        f"{[n for _, n in finished]} equilibria (duplicates included)"
+        + ("" if len(finished) == games else f"; {games - len(finished)} not finished in {TIME_LIMIT:.0f} s"),
+    )
 
     # nashpy's vertex enumeration takes about 40 s on one such game on an idle 2-core machine,
     # so it runs on the first game only.
     nashpy_run = run_limited(nashpy_vertex, *pairs[0], limit=NASHPY_ENUMERATION_LIMIT)
     if nashpy_run is None:
-        table.add(task, "nashpy `vertex_enumeration()` (first game)", [], None,
-                  f"not finished in {NASHPY_ENUMERATION_LIMIT:.0f} s")
+        table.add(
+            task,
+            "nashpy `vertex_enumeration()` (first game)",
+            [],
+            None,
+            f"not finished in {NASHPY_ENUMERATION_LIMIT:.0f} s",
+        )
     else:
-        table.add(task, "nashpy `vertex_enumeration()` (first game)", [nashpy_run[0]],
-                  ours_float[0][0], f"{nashpy_run[1]} equilibria (riskapp: {counts[0]})")
+        table.add(
+            task,
+            "nashpy `vertex_enumeration()` (first game)",
+            [nashpy_run[0]],
+            ours_float[0][0],
+            f"{nashpy_run[1]} equilibria (riskapp: {counts[0]})",
+        )
 
 
 def bench_one_equilibrium(table: Table, games: int = 5) -> None:
@@ -149,28 +170,47 @@ def bench_one_equilibrium(table: Table, games: int = 5) -> None:
     pairs = [random_game(50, k) for k in range(games)]
     ours = [timed(lemke_howson, a, b, label=0) for a, b in pairs]
     reference = statistics.median(t for t, _ in ours)
-    table.add(task, "riskapp Lemke–Howson, label 0", [t for t, _ in ours], None,
-              f"{sum(p.status == 'found' for _, p in ours)}/{games} verified equilibria")
+    table.add(
+        task,
+        "riskapp Lemke–Howson, label 0",
+        [t for t, _ in ours],
+        None,
+        f"{sum(p.status == 'found' for _, p in ours)}/{games} verified equilibria",
+    )
 
     gambit = [run_limited(gambit_lcp_one, a, b) for a, b in pairs]
     finished = [g for g in gambit if g is not None]
-    table.add(task, "pygambit `lcp_solve(rational=False, stop_after=1)`", [t for t, _ in finished], reference,
-              f"{len(finished)}/{games} finished")
+    table.add(
+        task,
+        "pygambit `lcp_solve(rational=False, stop_after=1)`",
+        [t for t, _ in finished],
+        reference,
+        f"{len(finished)}/{games} finished",
+    )
 
     nashpy_runs = [run_limited(nashpy_lemke_howson, a, b, limit=NASHPY_LEMKE_HOWSON_LIMIT) for a, b in pairs]
     finished = [r for r in nashpy_runs if r is not None]
     valid = sum(output for _, output in finished)
-    table.add(task, "nashpy `lemke_howson(0)`", [t for t, _ in finished], reference,
-              f"{len(finished)}/{games} finished within {NASHPY_LEMKE_HOWSON_LIMIT:.0f} s, "
-              f"{valid} with a well-formed answer")
+    table.add(
+        task,
+        "nashpy `lemke_howson(0)`",
+        [t for t, _ in finished],
+        reference,
+        f"{len(finished)}/{games} finished within {NASHPY_LEMKE_HOWSON_LIMIT:.0f} s, {valid} with a well-formed answer",
+    )
 
 
 def bench_zero_sum(table: Table) -> None:
     task = "Zero-sum value, 1000×1000"
     a, b = random_game(1000, 0, zero_sum=True)
     seconds, solution = timed(zero_sum_value, a)
-    table.add(task, "riskapp minimax LP (HiGHS interior point)", [seconds], None,
-              f"value {solution.value:.4f}, exploitability {solution.exploitability:.1e}")
+    table.add(
+        task,
+        "riskapp minimax LP (HiGHS interior point)",
+        [seconds],
+        None,
+        f"value {solution.value:.4f}, exploitability {solution.exploitability:.1e}",
+    )
 
     nashpy_run = run_limited(nashpy_linear_program, a, b, limit=60.0)
     if nashpy_run is None:
@@ -180,11 +220,9 @@ def bench_zero_sum(table: Table) -> None:
 
     gambit_run = run_limited(gambit_lp, a, b)
     if gambit_run is None:
-        table.add(task, "pygambit `lp_solve(rational=False)`", [], None,
-                  f"not finished in {TIME_LIMIT:.0f} s")
+        table.add(task, "pygambit `lp_solve(rational=False)`", [], None, f"not finished in {TIME_LIMIT:.0f} s")
     else:
-        table.add(task, "pygambit `lp_solve(rational=False)`", [gambit_run[0]], seconds,
-                  f"value {gambit_run[1]:.4f}")
+        table.add(task, "pygambit `lp_solve(rational=False)`", [gambit_run[0]], seconds, f"value {gambit_run[1]:.4f}")
 
 
 def bench_commitment(table: Table, games: int = 2) -> None:
@@ -194,11 +232,21 @@ def bench_commitment(table: Table, games: int = 2) -> None:
     ours = [timed(strong_stackelberg, a, b) for a, b in pairs]
     plain = [timed(strong_stackelberg, a, b, prune=False) for a, b in pairs]
     reference = statistics.median(t for t, _ in ours)
-    agree = all(abs(p.value - o.value) <= 1e-9 * 50 for (_, p), (_, o) in zip(plain, ours))
-    table.add(task, "riskapp pruned LPs", [t for t, _ in ours], None,
-              f"{statistics.median(s.lps_solved for _, s in ours):.0f} LPs per game (median)")
-    table.add(task, "plain one LP per response (same HiGHS LPs)", [t for t, _ in plain], reference,
-              f"200 LPs per game; same leader value: {'yes' if agree else 'NO'}")
+    agree = all(abs(p.value - o.value) <= 1e-9 * 50 for (_, p), (_, o) in zip(plain, ours, strict=True))
+    table.add(
+        task,
+        "riskapp pruned LPs",
+        [t for t, _ in ours],
+        None,
+        f"{statistics.median(s.lps_solved for _, s in ours):.0f} LPs per game (median)",
+    )
+    table.add(
+        task,
+        "plain one LP per response (same HiGHS LPs)",
+        [t for t, _ in plain],
+        reference,
+        f"200 LPs per game; same leader value: {'yes' if agree else 'NO'}",
+    )
     table.add(task, "nashpy, pygambit", [], None, "no Stackelberg solver in either library")
 
 
@@ -211,12 +259,14 @@ def main() -> int:
     print("## Game solver\n")
     print(table.markdown())
     print()
-    print("Random games with integer payoffs uniform in [−50, 49] (zero-sum: B = −A), seeded by "
-          "size and index; the commitment games use float payoffs uniform in [−50, 50], because "
-          "with integer payoffs the best pure commitment usually reaches the largest payoff and no "
-          "LP is needed. Times are medians over the games listed (3 at 10×10, 5 at 50×50, 1 at "
-          f"1000×1000, 2 at 200×200); nashpy and pygambit ran in a child process with a time limit, "
-          "and their times exclude starting it. nashpy 0.0.43, pygambit 16.7.0, scipy HiGHS.")
+    print(
+        "Random games with integer payoffs uniform in [−50, 49] (zero-sum: B = −A), seeded by "
+        "size and index; the commitment games use float payoffs uniform in [−50, 50], because "
+        "with integer payoffs the best pure commitment usually reaches the largest payoff and no "
+        "LP is needed. Times are medians over the games listed (3 at 10×10, 5 at 50×50, 1 at "
+        "1000×1000, 2 at 200×200); nashpy and pygambit ran in a child process with a time limit, "
+        "and their times exclude starting it. nashpy 0.0.43, pygambit 16.7.0, scipy HiGHS."
+    )
     return 0
 
 

@@ -1,12 +1,19 @@
-"""Bimatrix solvers of the game engine on games with known exact answers."""
+"""Bimatrix solvers of the game engine on games with known exact equilibria and values."""
 
 from fractions import Fraction as F
 
 import numpy as np
 import pytest
 
-from riskapp.engines.game import (PayoffError, is_equilibrium, lemke_howson, lemke_howson_all_labels,
-                                  nash_equilibria, strong_stackelberg, zero_sum_value)
+from riskapp.engines.game import (
+    PayoffError,
+    is_equilibrium,
+    lemke_howson,
+    lemke_howson_all_labels,
+    nash_equilibria,
+    strong_stackelberg,
+    zero_sum_value,
+)
 
 
 def profiles(result):
@@ -89,7 +96,7 @@ def test_float_enumeration_matches_exact():
     exact = sorted(profiles(nash_equilibria(a, b, exact=True)))
     floats = sorted(profiles(nash_equilibria(a, b)))
     assert len(floats) == len(exact) == 3
-    for (x, y), (x_exact, y_exact) in zip(floats, exact):
+    for (x, y), (x_exact, y_exact) in zip(floats, exact, strict=True):
         np.testing.assert_allclose(x, [float(v) for v in x_exact], atol=1e-12)
         np.testing.assert_allclose(y, [float(v) for v in y_exact], atol=1e-12)
 
@@ -171,8 +178,9 @@ def test_security_game_commitment_beats_nash():
     assert profiles(nash) == {((F(3, 5), F(2, 5)), (F(1, 5), F(4, 5)))}
     assert nash.equilibria[0].row_payoff == F(-4, 5)
     commitment_profile = (solution.x, (0.0, 1.0))
-    assert all(not np.allclose(np.r_[e.x, e.y], np.r_[commitment_profile[0], commitment_profile[1]])
-               for e in nash.equilibria)
+    assert all(
+        not np.allclose(np.r_[e.x, e.y], np.r_[commitment_profile[0], commitment_profile[1]]) for e in nash.equilibria
+    )
 
 
 def test_commitment_zero_sum_equals_minimax(rng):
@@ -217,8 +225,7 @@ def test_lemke_howson_misses_negative_index():
 
 
 def test_lemke_howson_pivot_cap_status():
-    path = lemke_howson([[0, 3, 0], [2, 2, 0], [3, 0, 1]], [[0, 2, 3], [3, 2, 0], [0, 0, 1]],
-                        label=0, max_pivots=1)
+    path = lemke_howson([[0, 3, 0], [2, 2, 0], [3, 0, 1]], [[0, 2, 3], [3, 2, 0], [0, 0, 1]], label=0, max_pivots=1)
     assert path.status == "pivot_cap"
     assert path.equilibrium is None
 
@@ -261,9 +268,15 @@ def test_duplicate_strategy_segment():
     result = nash_equilibria([[1, 0], [1, 0], [0, 1]], [[2, 0], [2, 0], [0, 1]], exact=True)
     assert ((F(1), F(0), F(0)), (F(1), F(0))) in profiles(result)
     assert ((F(0), F(1), F(0)), (F(1), F(0))) in profiles(result)
-    assert all(is_equilibrium(np.array([[F(1), F(0)], [F(1), F(0)], [F(0), F(1)]], dtype=object),
-                              np.array([[F(2), F(0)], [F(2), F(0)], [F(0), F(1)]], dtype=object), e.x, e.y)
-               for e in result.equilibria)
+    assert all(
+        is_equilibrium(
+            np.array([[F(1), F(0)], [F(1), F(0)], [F(0), F(1)]], dtype=object),
+            np.array([[F(2), F(0)], [F(2), F(0)], [F(0), F(1)]], dtype=object),
+            e.x,
+            e.y,
+        )
+        for e in result.equilibria
+    )
 
 
 @pytest.mark.parametrize("scale", [1e-9, 1e9])

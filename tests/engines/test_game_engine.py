@@ -19,8 +19,18 @@ MATRIX = RiskMatrixConfig(
 )
 
 
-def make_problem(*, defense_costs, attack_costs, losses, gains, probabilities, tie_break="against_defender",
-                 defender_risk_aversion=0.0, attacker_risk_aversion=0.0, model="sequential"):
+def make_problem(
+    *,
+    defense_costs,
+    attack_costs,
+    losses,
+    gains,
+    probabilities,
+    tie_break="against_defender",
+    defender_risk_aversion=0.0,
+    attacker_risk_aversion=0.0,
+    model="sequential",
+):
     n_defenses, n_attacks = len(defense_costs), len(attack_costs)
     point = Distribution.point
     return Problem(
@@ -37,8 +47,11 @@ def make_problem(*, defense_costs, attack_costs, losses, gains, probabilities, t
         attacker_gains=tuple(g if isinstance(g, Distribution) else point(g) for g in gains),
         probabilities=np.array(probabilities, dtype=float),
         defender_risk_aversion=defender_risk_aversion,
-        attacker_risk_aversion=(attacker_risk_aversion if isinstance(attacker_risk_aversion, Distribution)
-                                else point(attacker_risk_aversion)),
+        attacker_risk_aversion=(
+            attacker_risk_aversion
+            if isinstance(attacker_risk_aversion, Distribution)
+            else point(attacker_risk_aversion)
+        ),
         risk_matrix=MATRIX,
         digest="test",
         model=model,
@@ -50,8 +63,13 @@ def tied_problem(tie_break: str) -> Problem:
     # Under d0 the attack a1 gives the attacker 0.5·(10 − 5) + 0.5·(0 − 5) = 0, exactly what
     # "none" gives: a tie. Under d1 it gives 0.2·5 + 0.8·(−5) = −3, so the attacker stays out.
     return make_problem(
-        defense_costs=[0, 1], attack_costs=[0, 5], losses=[0, 10], gains=[0, 10],
-        probabilities=[[[1, 0], [0.5, 0.5]], [[1, 0], [0.8, 0.2]]], tie_break=tie_break)
+        defense_costs=[0, 1],
+        attack_costs=[0, 5],
+        losses=[0, 10],
+        gains=[0, 10],
+        probabilities=[[[1, 0], [0.5, 0.5]], [[1, 0], [0.8, 0.2]]],
+        tie_break=tie_break,
+    )
 
 
 def test_tie_against_defender_picks_attack():
@@ -76,8 +94,12 @@ def test_tie_for_defender_picks_none():
 
 def test_tied_defenses_listed_indistinguishable():
     problem = make_problem(
-        defense_costs=[2, 1, 1], attack_costs=[0, 1], losses=[0, 4], gains=[0, 3],
-        probabilities=[[[1, 0], [0.5, 0.5]]] * 3)
+        defense_costs=[2, 1, 1],
+        attack_costs=[0, 1],
+        losses=[0, 4],
+        gains=[0, 3],
+        probabilities=[[[1, 0], [0.5, 0.5]]] * 3,
+    )
     result = assess(problem)
     assert result.recommended_defense == "d1"
     assert result.defense_ranking == ["d1", "d2", "d0"]
@@ -131,10 +153,18 @@ def test_nash_section_lists_equilibria():
 
 def test_attacker_matrices_risk_averse():
     problem = make_problem(
-        defense_costs=[0], attack_costs=[0, 2], losses=[0, 10], gains=[0, 12],
-        probabilities=[[[1, 0], [0.25, 0.75]]], attacker_risk_aversion=0.1)
+        defense_costs=[0],
+        attack_costs=[0, 2],
+        losses=[0, 10],
+        gains=[0, 12],
+        probabilities=[[[1, 0], [0.25, 0.75]]],
+        attacker_risk_aversion=0.1,
+    )
     certainty, expected = attacker_matrices(problem)
-    u = lambda x: -np.expm1(-0.1 * x) / 0.1
+
+    def u(x: float) -> float:
+        return -np.expm1(-0.1 * x) / 0.1
+
     assert expected[0, 1] == pytest.approx(0.25 * u(-2) + 0.75 * u(10), rel=1e-12)
     assert certainty[0, 1] == pytest.approx(-np.log(0.25 * np.exp(0.2) + 0.75 * np.exp(-1.0)) / 0.1, rel=1e-12)
     assert expected[0, 0] == 0.0
@@ -142,9 +172,12 @@ def test_attacker_matrices_risk_averse():
 
 def test_point_values_are_means():
     problem = make_problem(
-        defense_costs=[0, 1], attack_costs=[0, Distribution("uniform", (1.0, 3.0))], losses=[0, 10],
+        defense_costs=[0, 1],
+        attack_costs=[0, Distribution("uniform", (1.0, 3.0))],
+        losses=[0, 10],
         gains=[0, Distribution("triangular", (0.0, 6.0, 12.0))],
-        probabilities=[[[1, 0], [0.5, 0.5]], [[1, 0], [0.9, 0.1]]])
+        probabilities=[[[1, 0], [0.5, 0.5]], [[1, 0], [0.9, 0.1]]],
+    )
     result = assess(problem)
     assert result.point_values["attack_costs"]["a1"] == 2.0
     assert result.point_values["attacker_gains"]["s1"] == 6.0
@@ -156,8 +189,13 @@ def test_point_values_are_means():
 
 def test_overflowing_attacker_utility_rejected():
     problem = make_problem(
-        defense_costs=[0], attack_costs=[0, 0], losses=[0, 1], gains=[0, 1000],
-        probabilities=[[[1, 0], [0, 1]]], attacker_risk_aversion=-1.0)
+        defense_costs=[0],
+        attack_costs=[0, 0],
+        losses=[0, 1],
+        gains=[0, 1000],
+        probabilities=[[[1, 0], [0, 1]]],
+        attacker_risk_aversion=-1.0,
+    )
     with pytest.raises(ProblemError, match="attacker.risk_aversion"):
         assess(problem)
 
@@ -172,8 +210,13 @@ def test_result_json_round_trip():
 
 def test_simultaneous_model_warns():
     problem = make_problem(
-        defense_costs=[0, 1], attack_costs=[0, 5], losses=[0, 10], gains=[0, 10],
-        probabilities=[[[1, 0], [0.5, 0.5]], [[1, 0], [0.8, 0.2]]], model="simultaneous")
+        defense_costs=[0, 1],
+        attack_costs=[0, 5],
+        losses=[0, 10],
+        gains=[0, 10],
+        probabilities=[[[1, 0], [0.5, 0.5]], [[1, 0], [0.8, 0.2]]],
+        model="simultaneous",
+    )
     assert "game.simultaneous_model" in [w.code for w in assess(problem).warnings]
 
 
@@ -181,8 +224,12 @@ def test_large_problem_reports_incomplete_list(rng):
     size = 12
     probabilities = rng.dirichlet(np.ones(3), size=(size, size))
     problem = make_problem(
-        defense_costs=rng.uniform(0, 5, size), attack_costs=rng.uniform(0, 5, size),
-        losses=[0, 10, 50], gains=[0, 8, 20], probabilities=probabilities)
+        defense_costs=rng.uniform(0, 5, size),
+        attack_costs=rng.uniform(0, 5, size),
+        losses=[0, 10, 50],
+        gains=[0, 8, 20],
+        probabilities=probabilities,
+    )
     result = assess(problem)
     summary = result.sections["simultaneous_game"]
     assert summary["method"] == "lemke_howson"

@@ -11,8 +11,9 @@ from riskapp.engines.game import nash_equilibria
 
 def gambit_extreme_equilibria(a: np.ndarray, b: np.ndarray) -> set:
     """Every extreme equilibrium by Gambit's exact enumeration, deduplicated."""
-    game = pygambit.Game.from_arrays([[Fraction(int(v)) for v in row] for row in a],
-                                     [[Fraction(int(v)) for v in row] for row in b])
+    game = pygambit.Game.from_arrays(
+        [[Fraction(int(v)) for v in row] for row in a], [[Fraction(int(v)) for v in row] for row in b]
+    )
     row_player, column_player = game.players
     found = set()
     for profile in pygambit.nash.enummixed_solve(game, rational=True).equilibria:

@@ -1,18 +1,19 @@
 """Payoff-matrix checks, scale-free rescaling and the equilibrium verifier shared by the solvers."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Sequence
+from typing import Any
 
 import numpy as np
 
-# Floating-point answers are checked to this tolerance on payoffs rescaled to [1, 2], so that it
+# Floating-point results are checked to this tolerance on payoffs rescaled to [1, 2], so that it
 # is relative to each player's payoff range whatever the units (1e-9 or 1e9).
 FLOAT_TOLERANCE = 1e-9
 
 
 class PayoffError(ValueError):
-    """A payoff matrix is empty, ragged, mismatched or holds a non-finite number."""
+    """A payoff matrix is empty, ragged, of the wrong shape or contains a non-finite number."""
 
 
 @dataclass(frozen=True)
@@ -25,14 +26,14 @@ class Equilibrium:
 
     x: tuple
     y: tuple
-    row_payoff: object
-    column_payoff: object
+    row_payoff: float | Fraction
+    column_payoff: float | Fraction
 
 
 def as_payoff_matrix(values, name: str, *, exact: bool = False) -> np.ndarray:
     """Return ``values`` as a 2-D float array (or object array of ``Fraction`` when ``exact``).
 
-    Raises ``PayoffError`` naming the matrix when it is empty, not 2-D or holds NaN or infinity.
+    Raises ``PayoffError`` naming the matrix when it is empty, not 2-D or contains NaN or infinity.
     """
     try:
         floats = np.asarray(values, dtype=np.float64)
@@ -50,7 +51,8 @@ def as_payoff_matrix(values, name: str, *, exact: bool = False) -> np.ndarray:
     rows = np.asarray(values, dtype=object).reshape(floats.shape)
     for index in np.ndindex(floats.shape):
         # Fraction(float) is the exact binary value, so nothing is rounded on the way in.
-        exact_values[index] = Fraction(rows[index])
+        value: Any = rows[index]
+        exact_values[index] = Fraction(value)
     return exact_values
 
 
@@ -66,9 +68,9 @@ def check_pair(row_payoffs, column_payoffs, *, exact: bool = False) -> tuple[np.
 def rescale(matrix: np.ndarray) -> np.ndarray:
     """Map payoffs affinely onto [1, 2] (all ones when constant); equilibria are unchanged.
 
-    A positive affine change of one player's payoffs leaves every best response, hence every
-    equilibrium and commitment, as it was; it also makes every entry positive, which the
-    best-response polytopes need, and makes tolerances independent of the payoff units.
+    A positive affine change of one player's payoffs leaves every best response unchanged, so
+    every equilibrium and commitment stays the same. The rescaled entries are positive, as the
+    best-response polytopes need, and tolerances no longer depend on the payoff units.
     """
     low, high = matrix.min(), matrix.max()
     if high == low:
@@ -76,7 +78,7 @@ def rescale(matrix: np.ndarray) -> np.ndarray:
     return (matrix - low) / (high - low) + 1
 
 
-def deviation_gains(a: np.ndarray, b: np.ndarray, x: Sequence, y: Sequence) -> tuple:
+def deviation_gains(a: np.ndarray, b: np.ndarray, x: Sequence | np.ndarray, y: Sequence | np.ndarray) -> tuple:
     """Return how much each player gains by the best pure deviation from ``(x, y)`` (≥ 0)."""
     x_vec = np.asarray(x, dtype=a.dtype)
     y_vec = np.asarray(y, dtype=a.dtype)
@@ -87,8 +89,9 @@ def deviation_gains(a: np.ndarray, b: np.ndarray, x: Sequence, y: Sequence) -> t
     return row_gain, column_gain
 
 
-def is_equilibrium(a: np.ndarray, b: np.ndarray, x: Sequence, y: Sequence, *,
-                   tolerance: float = FLOAT_TOLERANCE) -> bool:
+def is_equilibrium(
+    a: np.ndarray, b: np.ndarray, x: Sequence, y: Sequence, *, tolerance: float = FLOAT_TOLERANCE
+) -> bool:
     """Check that neither player gains by deviating from ``(x, y)``.
 
     Exact (``Fraction``) games are checked exactly: the gains must be zero and the strategies
@@ -116,5 +119,9 @@ def make_equilibrium(a: np.ndarray, b: np.ndarray, x: Sequence, y: Sequence) -> 
         x_vec, y_vec = np.array(x_t, dtype=object), np.array(y_t, dtype=object)
         return Equilibrium(x_t, y_t, x_vec.dot(a).dot(y_vec), x_vec.dot(b).dot(y_vec))
     x_vec, y_vec = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-    return Equilibrium(tuple(float(v) for v in x_vec), tuple(float(v) for v in y_vec),
-                       float(x_vec @ a @ y_vec), float(x_vec @ b @ y_vec))
+    return Equilibrium(
+        tuple(float(v) for v in x_vec),
+        tuple(float(v) for v in y_vec),
+        float(x_vec @ a @ y_vec),
+        float(x_vec @ b @ y_vec),
+    )

@@ -1,8 +1,8 @@
 """All extreme Nash equilibria of a bimatrix game by vertex enumeration of the best-response polytopes.
 
 With payoffs made positive, the row player's polytope is ``P = {x ≥ 0 : Bᵀx ≤ 1}`` and the column
-player's ``Q = {y ≥ 0 : Ay ≤ 1}``. A vertex carries the labels of its tight inequalities (row ``i``
-when ``x_i = 0`` or ``(Ay)_i = 1``, column ``m + j`` when ``(Bᵀx)_j = 1`` or ``y_j = 0``); the
+player's ``Q = {y ≥ 0 : Ay ≤ 1}``. A vertex carries the labels of its tight inequalities: row ``i``
+when ``x_i = 0`` or ``(Ay)_i = 1``, column ``m + j`` when ``(Bᵀx)_j = 1`` or ``y_j = 0``. The
 extreme equilibria are exactly the normalised completely labelled pairs of non-zero vertices
 (Mangasarian 1964; von Stengel, "Computing equilibria for two-person games", Handbook of Game
 Theory vol. 3, 2002, section 3). Every vertex is visited, so degenerate games (vertices with more
@@ -60,14 +60,11 @@ def enumerate_equilibria(a: np.ndarray, b: np.ndarray) -> EnumerationResult:
     # P's constraint rows are the columns of B, so it is enumerated on Bᵀ with the roles swapped.
     row_vertices = _vertices(b_scaled.T, exact, offset_support=0, offset_tight=m)
     column_vertices = _vertices(a_scaled, exact, offset_support=m, offset_tight=0)
-    everything = frozenset(range(m + n))
-
     found = {}
     for vx, vy in _completely_labelled(row_vertices, column_vertices, m + n):
         x, y = _normalise(vx.point), _normalise(vy.point)
         found[(x, y)] = make_equilibrium(a, b, x, y)
-    degenerate = (any(len(v.labels) > m for v in row_vertices)
-                  or any(len(v.labels) > n for v in column_vertices))
+    degenerate = any(len(v.labels) > m for v in row_vertices) or any(len(v.labels) > n for v in column_vertices)
     ordered = [found[key] for key in sorted(found)]
     bases = 2 * candidate_bases(m, n)
     return EnumerationResult(ordered, bases, degenerate)
@@ -82,7 +79,7 @@ def _completely_labelled(row_vertices: list[Vertex], column_vertices: list[Verte
     everything = (1 << labels) - 1
     if labels < 63:
         union = np.bitwise_or.outer(np.array(masks_x, dtype=np.int64), np.array(masks_y, dtype=np.int64))
-        pairs = np.argwhere(union == everything)
+        pairs = [(int(i), int(j)) for i, j in np.argwhere(union == everything)]
     else:
         pairs = [(i, j) for i, mx in enumerate(masks_x) for j, my in enumerate(masks_y) if mx | my == everything]
     for i, j in pairs:
@@ -109,7 +106,7 @@ def _vertices(matrix: np.ndarray, exact: bool, *, offset_support: int, offset_ti
         tight_sets = np.array(list(itertools.combinations(range(n_rows), size)), dtype=np.intp)
         per_support = max(1, BATCH_SIZE // len(tight_sets))
         for start in range(0, len(supports), per_support):
-            chunk = supports[start:start + per_support]
+            chunk = supports[start : start + per_support]
             for support, tight, solution in _solve_batch(floats, chunk, tight_sets, keep_ill_conditioned=exact):
                 if solution is not None:
                     point = _embed(solution, support, n_cols, 0.0)
@@ -122,7 +119,8 @@ def _vertices(matrix: np.ndarray, exact: bool, *, offset_support: int, offset_ti
                     continue
                 point = _embed(exact_solution, support, n_cols, Fraction(0))
                 # NOTE: two exact vertices closer than 1e-9 in every coordinate (on payoffs
-                # rescaled to [1, 2]) would be merged here; small rational games never get close.
+                # rescaled to [1, 2]) would be merged here. Games with small rational payoffs
+                # have no vertices that close.
                 points.setdefault(tuple(round(float(v), 9) for v in point), point)
 
     vertices = []
@@ -133,8 +131,7 @@ def _vertices(matrix: np.ndarray, exact: bool, *, offset_support: int, offset_ti
     return vertices
 
 
-def _solve_batch(matrix: np.ndarray, supports: np.ndarray, tight_sets: np.ndarray, *,
-                 keep_ill_conditioned: bool):
+def _solve_batch(matrix: np.ndarray, supports: np.ndarray, tight_sets: np.ndarray, *, keep_ill_conditioned: bool):
     """Yield ``(support, tight rows, z_support)`` for every system that is nearly feasible.
 
     Ill-conditioned systems are skipped, or yielded with ``None`` for an exact solve when
@@ -145,8 +142,8 @@ def _solve_batch(matrix: np.ndarray, supports: np.ndarray, tight_sets: np.ndarra
     tight_index = np.tile(tight_sets, (len(supports), 1))
     systems = matrix[tight_index[:, :, np.newaxis], support_index[:, np.newaxis, :]]
 
-    # The Hadamard ratio |det| / Π‖row‖ lies in [0, 1] and is tiny exactly when the rows are
-    # nearly dependent; it costs one LU per system, where a condition number costs an SVD.
+    # The Hadamard ratio |det| / Π‖row‖ lies in [0, 1] and is tiny when the rows are nearly
+    # dependent. It costs one LU per system, where a condition number costs an SVD.
     _, log_det = np.linalg.slogdet(systems)
     log_rows = np.sum(np.log(np.linalg.norm(systems, axis=2)), axis=1)
     conditioned = log_det - log_rows > np.log(1 / CONDITION_LIMIT)
@@ -171,7 +168,7 @@ def _solve_batch(matrix: np.ndarray, supports: np.ndarray, tight_sets: np.ndarra
 
 def _embed(values, support: tuple, length: int, zero) -> tuple:
     point = [zero] * length
-    for position, value in zip(support, values):
+    for position, value in zip(support, values, strict=True):
         point[position] = value if isinstance(value, Fraction) else float(value)
     return tuple(point)
 
@@ -183,7 +180,7 @@ def _labels(matrix: np.ndarray, point: tuple, exact: bool, offset_support: int, 
         row_values = matrix.dot(z)
         if any(v < 0 for v in point) or any(v > 1 for v in row_values):
             return None
-        zero_at = [l for l, v in enumerate(point) if v == 0]
+        zero_at = [index for index, v in enumerate(point) if v == 0]
         tight_at = [i for i, v in enumerate(row_values) if v == 1]
     else:
         z = np.array(point, dtype=float)
@@ -194,13 +191,13 @@ def _labels(matrix: np.ndarray, point: tuple, exact: bool, offset_support: int, 
         tight_at = np.flatnonzero(np.abs(row_values - 1) <= FLOAT_TOLERANCE).tolist()
     if len(zero_at) == len(point):
         return None
-    return frozenset([offset_support + l for l in zero_at] + [offset_tight + i for i in tight_at])
+    return frozenset([offset_support + index for index in zero_at] + [offset_tight + i for i in tight_at])
 
 
 def _solve_exact(matrix: np.ndarray, support: tuple, tight: tuple) -> list[Fraction] | None:
     """Solve ``matrix[tight, support]·z = 1`` by Gaussian elimination over the rationals."""
     size = len(support)
-    rows = [[Fraction(matrix[i, l]) for l in support] + [Fraction(1)] for i in tight]
+    rows = [[Fraction(matrix[i, k]) for k in support] + [Fraction(1)] for i in tight]
     for column in range(size):
         pivot = next((r for r in range(column, size) if rows[r][column] != 0), None)
         if pivot is None:
@@ -210,5 +207,5 @@ def _solve_exact(matrix: np.ndarray, support: tuple, tight: tuple) -> list[Fract
         for r in range(size):
             if r != column and rows[r][column] != 0:
                 factor = rows[r][column] / head[column]
-                rows[r] = [value - factor * h for value, h in zip(rows[r], head)]
+                rows[r] = [value - factor * h for value, h in zip(rows[r], head, strict=True)]
     return [rows[r][size] / rows[r][r] for r in range(size)]

@@ -72,8 +72,8 @@ def lemke_howson(row_payoffs, column_payoffs, *, label: int = 0, max_pivots: int
     Labels ``0..m−1`` are the row player's strategies and ``m..m+n−1`` the column player's.
     Complementary pivoting alternates between the two best-response polytopes until the
     missing label is picked up again (Lemke and Howson, "Equilibrium points of bimatrix
-    games", J. SIAM 12, 1964); the ratio test is lexicographic so that degenerate games do
-    not stall, and the result is checked for best responses before it is returned.
+    games", J. SIAM 12, 1964). The ratio test is lexicographic so that degenerate games do
+    not stall, and the end point is checked for best responses before it is returned.
 
     Parameters
     ----------
@@ -127,8 +127,9 @@ def _finish(a, b, label, pivots, x_point, y_point) -> LemkeHowsonPath:
     return LemkeHowsonPath(label, "found", pivots, make_equilibrium(a, b, x, y))
 
 
-def lemke_howson_all_labels(row_payoffs, column_payoffs, *, max_pivots: int = 5000
-                            ) -> tuple[list[Equilibrium], list[LemkeHowsonPath]]:
+def lemke_howson_all_labels(
+    row_payoffs, column_payoffs, *, max_pivots: int = 5000
+) -> tuple[list[Equilibrium], list[LemkeHowsonPath]]:
     """Run Lemke–Howson from every starting label; return the distinct equilibria and every path."""
     a, b = check_pair(row_payoffs, column_payoffs)
     m, n = a.shape

@@ -25,7 +25,7 @@ METHODS = ("vertex_enumeration", "minimax_lp", "lemke_howson")
 class NashResult:
     """Equilibria found in a bimatrix game and how far the list can be trusted.
 
-    ``complete`` is true when ``equilibria`` holds every extreme equilibrium (exhaustive
+    ``complete`` is true when ``equilibria`` contains every extreme equilibrium (exhaustive
     enumeration). ``zero_sum_value`` is the row player's minimax value when ``A + B`` is
     constant, else None. ``path_statuses`` counts the Lemke–Howson path outcomes, and
     ``rejected`` the candidate profiles dropped by the final best-response check.
@@ -52,16 +52,21 @@ def is_constant_sum(a: np.ndarray, b: np.ndarray) -> bool:
     return bool(np.ptp(total) <= FLOAT_TOLERANCE * scale) if scale > 0 else True
 
 
-def nash_equilibria(row_payoffs, column_payoffs, *, exact: bool = False,
-                    max_support_enumeration: int = MAX_SUPPORT_ENUMERATION,
-                    lemke_howson_cap: int = LEMKE_HOWSON_CAP) -> NashResult:
+def nash_equilibria(
+    row_payoffs,
+    column_payoffs,
+    *,
+    exact: bool = False,
+    max_support_enumeration: int = MAX_SUPPORT_ENUMERATION,
+    lemke_howson_cap: int = LEMKE_HOWSON_CAP,
+) -> NashResult:
     """Find the Nash equilibria of the simultaneous game with payoffs ``A`` (rows) and ``B`` (columns).
 
     Small games (``C(m + n, m) − 1 <= max_support_enumeration``) get every extreme equilibrium
     by vertex enumeration of the best-response polytopes, which handles degenerate games and
     continua (von Stengel, Handbook of Game Theory vol. 3, 2002, ch. 45). Larger constant-sum
-    games get the minimax LP's optimal strategies; larger general-sum games get the distinct
-    equilibria reached by Lemke–Howson from every starting label, each path capped at
+    games get the minimax LP's optimal strategies. Larger general-sum games get the distinct
+    equilibria reached by Lemke–Howson from every starting label, with each path capped at
     ``lemke_howson_cap`` pivots. Every equilibrium returned passed a best-response check: exact
     with ``exact=True``, else to 1e-9 of each player's payoff range.
 
@@ -84,7 +89,7 @@ def nash_equilibria(row_payoffs, column_payoffs, *, exact: bool = False,
     Raises
     ------
     PayoffError
-        When a matrix is empty, holds NaN or infinity, or the shapes differ.
+        When a matrix is empty, contains NaN or infinity, or the shapes differ.
 
     Examples
     --------
@@ -99,8 +104,14 @@ def nash_equilibria(row_payoffs, column_payoffs, *, exact: bool = False,
     if candidate_bases(m, n) <= max_support_enumeration:
         enumeration = enumerate_equilibria(a, b)
         value = enumeration.equilibria[0].row_payoff if constant_sum else None
-        result = NashResult(enumeration.equilibria, "vertex_enumeration", True, enumeration.degenerate,
-                            value, bases_examined=enumeration.bases_examined)
+        result = NashResult(
+            enumeration.equilibria,
+            "vertex_enumeration",
+            True,
+            enumeration.degenerate,
+            value,
+            bases_examined=enumeration.bases_examined,
+        )
     elif constant_sum:
         floats = a.astype(np.float64)
         solution = zero_sum_value(floats)
@@ -110,8 +121,15 @@ def nash_equilibria(row_payoffs, column_payoffs, *, exact: bool = False,
         floats_a, floats_b = a.astype(np.float64), b.astype(np.float64)
         found, paths = lemke_howson_all_labels(floats_a, floats_b, max_pivots=lemke_howson_cap)
         statuses = Counter(path.status for path in paths)
-        result = NashResult(found, "lemke_howson", False, None, None,
-                            pivots=sum(path.pivots for path in paths), path_statuses=dict(statuses))
+        result = NashResult(
+            found,
+            "lemke_howson",
+            False,
+            None,
+            None,
+            pivots=sum(path.pivots for path in paths),
+            path_statuses=dict(statuses),
+        )
     return _verified(a, b, result)
 
 
@@ -123,6 +141,15 @@ def _verified(a: np.ndarray, b: np.ndarray, result: NashResult) -> NashResult:
     if len(kept) == len(result.equilibria):
         return result
     # A rejected profile means the search misbehaved, so the list can no longer claim to be complete.
-    return NashResult(kept, result.method, False, result.degenerate, result.zero_sum_value,
-                      result.bases_examined, result.lps_solved, result.pivots, result.path_statuses,
-                      rejected=len(result.equilibria) - len(kept))
+    return NashResult(
+        kept,
+        result.method,
+        False,
+        result.degenerate,
+        result.zero_sum_value,
+        result.bases_examined,
+        result.lps_solved,
+        result.pivots,
+        result.path_statuses,
+        rejected=len(result.equilibria) - len(kept),
+    )

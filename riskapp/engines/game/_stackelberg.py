@@ -16,8 +16,8 @@ CUTS_PER_ROUND = 8
 class StackelbergSolution:
     """A leader commitment, the follower response it induces and what both players get.
 
-    ``response`` is the follower's pure strategy at the strong equilibrium (ties broken for the
-    leader); ``best_responses`` lists every pure strategy tied for the follower's best at ``x``.
+    ``response`` is the follower's pure strategy at the strong equilibrium, with ties broken
+    for the leader. ``best_responses`` lists every pure strategy tied for the follower's best at ``x``.
     ``value`` is the leader's payoff when the follower plays ``response``, and
     ``pessimistic_value`` the leader's payoff at the same ``x`` if the follower broke its ties
     against the leader. ``follower_value`` is the follower's payoff at ``(x, response)``.
@@ -38,7 +38,7 @@ def strong_stackelberg(leader, follower, *, prune: bool = True) -> StackelbergSo
 
     For every follower pure strategy ``j`` the LP ``max x·A[:, j]`` subject to
     ``x·B[:, j] ≥ x·B[:, k]`` for all ``k``, ``Σx = 1``, ``x ≥ 0`` gives the best commitment that
-    makes ``j`` a best response; the best of these LPs is the strong Stackelberg equilibrium, in
+    makes ``j`` a best response. The best of these LPs is the strong Stackelberg equilibrium, in
     which the follower breaks ties in the leader's favour (Conitzer and Sandholm, "Computing the
     optimal strategy to commit to", ACM EC 2006). The weak (pessimistic) Stackelberg value is a
     supremum that need not be attained; this function reports the pessimistic value at the
@@ -65,7 +65,7 @@ def strong_stackelberg(leader, follower, *, prune: bool = True) -> StackelbergSo
     Raises
     ------
     PayoffError
-        When a matrix is empty, holds NaN or infinity, or the shapes differ.
+        When a matrix is empty, contains NaN or infinity, or the shapes differ.
 
     Examples
     --------
@@ -86,9 +86,15 @@ def _response_lp(a: np.ndarray, b: np.ndarray, response: int, rivals: np.ndarray
     """Solve ``max x·a[:, response]`` with ``response`` at least as good as each rival; None if infeasible."""
     m = a.shape[0]
     gaps = (b[:, rivals] - b[:, [response]]).T
-    result = linprog(-a[:, response], A_ub=gaps if len(rivals) else None,
-                     b_ub=np.zeros(len(rivals)) if len(rivals) else None,
-                     A_eq=np.ones((1, m)), b_eq=[1.0], bounds=(0, None), method="highs-ds")
+    result = linprog(
+        -a[:, response],
+        A_ub=gaps if len(rivals) else None,
+        b_ub=np.zeros(len(rivals)) if len(rivals) else None,
+        A_eq=np.ones((1, m)),
+        b_eq=[1.0],
+        bounds=(0, None),
+        method="highs-ds",
+    )
     if result.status == 2:
         return None
     if result.status != 0:
@@ -98,7 +104,8 @@ def _response_lp(a: np.ndarray, b: np.ndarray, response: int, rivals: np.ndarray
 
 def _plain_search(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     n = a.shape[1]
-    best_x, best_value = None, -np.inf
+    # Some response is a best response at every x, so at least one LP is feasible.
+    best_x, best_value = np.eye(a.shape[0])[0], -np.inf
     for response in range(n):
         solved = _response_lp(a, b, response, np.delete(np.arange(n), response))
         if solved is not None and solved[1] > best_value + FLOAT_TOLERANCE:

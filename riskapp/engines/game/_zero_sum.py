@@ -50,7 +50,7 @@ def zero_sum_value(payoffs) -> ZeroSumSolution:
     Raises
     ------
     PayoffError
-        When the matrix is empty or holds NaN or infinity.
+        When the matrix is empty or contains NaN or infinity.
 
     Examples
     --------
@@ -70,16 +70,17 @@ def zero_sum_value(payoffs) -> ZeroSumSolution:
     equality = np.hstack([np.ones((1, m)), np.zeros((1, 1))])
     bounds = [(0, None)] * m + [(None, None)]
     method = "highs-ipm" if max(m, n) > INTERIOR_POINT_SIZE else "highs-ds"
-    result = linprog(objective, A_ub=upper, b_ub=np.zeros(n), A_eq=equality, b_eq=[1.0],
-                     bounds=bounds, method=method)
+    result = linprog(objective, A_ub=upper, b_ub=np.zeros(n), A_eq=equality, b_eq=[1.0], bounds=bounds, method=method)
     if result.status != 0:
         raise SolverError(f"zero-sum LP failed: {result.message}")
 
     x = _clean(result.x[:m])
     y = _clean(-result.ineqlin.marginals)
     value = (float(result.x[-1]) - 1.0) * (high - low) + low
-    exploitability = max(float(np.max(a @ np.array(y))) - float(np.array(x) @ a @ np.array(y)),
-                         float(np.array(x) @ a @ np.array(y)) - float(np.min(np.array(x) @ a)))
+    exploitability = max(
+        float(np.max(a @ np.array(y))) - float(np.array(x) @ a @ np.array(y)),
+        float(np.array(x) @ a @ np.array(y)) - float(np.min(np.array(x) @ a)),
+    )
     return ZeroSumSolution(value, x, y, exploitability)
 
 
