@@ -1,6 +1,7 @@
 """Coherence checks of risk matrices, against values worked out by hand."""
 
 import itertools
+from dataclasses import replace
 from fractions import Fraction
 
 import numpy as np
@@ -197,9 +198,24 @@ def test_monotonicity_reversal_across_diagonal():
 
     reversals = findings_of(findings, "monotonicity", "warning")
     assert [f.cells for f in reversals] == [((0, 2), (3, 1))]
+    assert reversals[0].notice.params["pairs"] == 1
     assert reversals[0].notice.params["low_risk"] == "0.5"
     assert reversals[0].notice.params["high_risk"] == "0.2"
     assert findings_of(findings, "monotonicity", "fail") == []
+
+
+def test_reversals_grouped_by_level_pair():
+    # Under severity-first, (Rare, Moderate) at Low outranks (Likely, Minor) and (Almost certain,
+    # Minor) at Medium, and (Rare, Major) at Medium outranks (Almost certain, Moderate) at High.
+    config = replace(DEFAULT_MATRIX, criterion="severity_first")
+
+    reversals = findings_of(check_coherence(config), "monotonicity", "warning")
+
+    by_levels = {(f.notice.params["low_level"], f.notice.params["high_level"]): f for f in reversals}
+    assert set(by_levels) == {("Low", "Medium"), ("Medium", "High"), ("Medium", "Extreme"), ("High", "Extreme")}
+    assert by_levels["Low", "Medium"].notice.params["pairs"] == 2
+    assert by_levels["Low", "Medium"].cells == ((0, 1), (3, 0), (4, 0))
+    assert sum(f.notice.params["pairs"] for f in reversals) == 16
 
 
 def test_default_matrix_check_results():

@@ -180,19 +180,26 @@ def _monotonicity(config: RiskMatrixConfig, risks: dict[Cell, CellRisk], scale: 
                      "lower_level": config.levels[grid[i][j]].label})))
 
     # Reversals under the criterion beyond dominance: every risk of the lower-rated cell is at
-    # least every risk of the higher-rated one.
+    # least every risk of the higher-rated one. They are grouped by pair of levels, since a
+    # lexicographic criterion can reverse hundreds of cell pairs in a large grid.
+    reversals: dict[tuple[int, int], list[tuple[Cell, Cell]]] = {}
     for first, second in combinations(sorted(risks), 2):
         for low, high in ((first, second), (second, first)):
             if grid[low[0]][low[1]] < grid[high[0]][high[1]] and risks[low].lower >= risks[high].upper:
-                findings.append(Finding("monotonicity", "warning", tuple(sorted((low, high))), Notice(
-                    "risk_matrix.monotonicity.reversal",
-                    "Under the declared criterion every risk in {low} (level {low_level}, from {low_risk}) is at "
-                    "least every risk in {high} (level {high_level}, up to {high_risk}).",
-                    {"low": _cell_name(config, low), "high": _cell_name(config, high),
-                     "low_level": config.levels[grid[low[0]][low[1]]].label,
-                     "high_level": config.levels[grid[high[0]][high[1]]].label,
-                     "low_risk": _describe_risk(config, scale, risks[low].lower),
-                     "high_risk": _describe_risk(config, scale, risks[high].upper)})))
+                reversals.setdefault((grid[low[0]][low[1]], grid[high[0]][high[1]]), []).append((low, high))
+
+    for (low_level, high_level), pairs in sorted(reversals.items()):
+        low, high = pairs[0]
+        cells = sorted({cell for pair in pairs for cell in pair})
+        findings.append(Finding("monotonicity", "warning", tuple(cells), Notice(
+            "risk_matrix.monotonicity.reversal",
+            "Under the declared criterion {pairs} cell pairs rate the higher risk lower: level {low_level} against "
+            "level {high_level}. For example, every risk in {low} (from {low_risk}) is at least every risk in "
+            "{high} (up to {high_risk}).",
+            {"pairs": len(pairs), "low": _cell_name(config, low), "high": _cell_name(config, high),
+             "low_level": config.levels[low_level].label, "high_level": config.levels[high_level].label,
+             "low_risk": _describe_risk(config, scale, risks[low].lower),
+             "high_risk": _describe_risk(config, scale, risks[high].upper)})))
 
     return findings or [_passed("monotonicity", "No cell is rated below a cell with lower risk.")]
 

@@ -114,7 +114,8 @@ class SeverityFirstScale:
 
     The key of a point is ``(consequence band index, likelihood)``, so any point in a higher
     consequence band is riskier, and within a band the likelihood decides. A cell's range
-    runs from its lower to its upper likelihood edge within its own consequence band.
+    runs from its lower to its upper likelihood edge within its own consequence band, so a
+    cell in the lowest likelihood row still outranks every cell of a lower consequence band.
     """
 
     exponent = None
