@@ -14,6 +14,7 @@ from riskapp.engines.distributions import Distribution
 from riskapp.engines.problem import Band, ExactInputs, MatrixRating, Problem, RiskLevel, RiskMatrixConfig
 from riskapp.engines.result import AssessmentResult
 from riskapp.engines.risk_matrix import DEFAULT_MATRIX, ENGINE_VERSION, assess
+from riskapp.scenarios.format import compile_problem, parse_scenario
 
 
 def make_problem(*, defenses: dict[str, str], attacks: dict[str, str | None], losses: dict[str, str],
@@ -362,3 +363,22 @@ def test_cost_decides_equal_levels():
     assert result.message.code == "risk_matrix.ranked_by_cost"
     assert result.message.params["cost"] == 1.5
     assert result.message.params["runner_up_cost"] == 2.5
+
+
+def test_scenario_file_default_matrix():
+    scenario = {
+        "format": "riskapp-scenario/1", "title": "Edge case",
+        "defenses": [{"id": "d", "name": "Defense"}],
+        "attacks": [{"id": "a", "name": "Attack", "attempt_probability": 0.1}],
+        "outcomes": [{"id": "kept", "name": "Kept", "defender_loss": 0, "attacker_gain": 0},
+                     {"id": "lost", "name": "Lost", "defender_loss": 1000, "attacker_gain": 1}],
+        "probabilities": {"d": {"a": {"kept": 0, "lost": 1}}},
+    }
+    problem = compile_problem(parse_scenario(json.dumps(scenario).encode(), syntax="json"))
+
+    rating = assess(problem).sections["ratings"]["d"]["a"]
+
+    # The file's matrix defaults to the engine's, and the decimals as written reach the bands:
+    # likelihood 0.1 is the top edge of Unlikely and consequence 1000 the top edge of Severe.
+    assert problem.risk_matrix == DEFAULT_MATRIX
+    assert (rating["likelihood"], rating["consequence"], rating["level"]) == ("Unlikely", "Severe", "High")
