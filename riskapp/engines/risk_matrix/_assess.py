@@ -29,10 +29,11 @@ def assess(problem: Problem, *, compression_threshold: Fraction | float | str = 
         ``defense_ranking`` compares the number of rated threats at each level from the
         highest level down, then the defense cost, then file order. Exact ties are
         ``indistinguishable``. Per defense, ``risk_level`` is its worst level (``None`` with
-        no rated threat) and the score is its number of threats at the deciding level, the
-        highest level that any defense reaches: the first thing the ranking compares. The
-        full counts are in the ``level_counts`` section. Sections ``ratings`` and
-        ``coherence`` hold the threat ratings and the matrix checks.
+        no rated threat). The score is its number of threats at the highest level that any
+        defense reaches (unit "threats rated <level>"), the first count the ranking compares;
+        it orders defenses as the ranking does only when that count differs. The full counts
+        are in the ``level_counts`` section. Sections ``ratings`` and ``coherence`` hold the
+        threat ratings and the matrix checks.
 
     Notes
     -----
@@ -54,9 +55,9 @@ def assess(problem: Problem, *, compression_threshold: Fraction | float | str = 
 
     counts = _level_counts(problem, ratings)
     ranking, indistinguishable = _rank(problem, counts)
-    deciding_level = _deciding_level(counts)
+    highest_rated = _highest_rated_level(counts)
     defenses = {
-        defense: _defense_assessment(problem, counts[defense], deciding_level)
+        defense: _defense_assessment(problem, counts[defense], highest_rated)
         for defense in problem.defense_ids
     }
 
@@ -133,19 +134,19 @@ def _rank(problem: Problem, counts: dict[str, list[int]]) -> tuple[list[str], li
     return ranking, indistinguishable
 
 
-def _deciding_level(counts: dict[str, list[int]]) -> int | None:
+def _highest_rated_level(counts: dict[str, list[int]]) -> int | None:
     """Return the highest level at which any defense has a rated threat, or None with no rating at all."""
     reached = [level for per_level in counts.values() for level, n in enumerate(per_level) if n]
     return max(reached, default=None)
 
 
-def _defense_assessment(problem: Problem, counts: list[int], deciding_level: int | None) -> DefenseAssessment:
+def _defense_assessment(problem: Problem, counts: list[int], highest_rated: int | None) -> DefenseAssessment:
     levels = problem.risk_matrix.levels
     worst = max((level for level, n in enumerate(counts) if n), default=None)
-    if deciding_level is None:
+    if highest_rated is None:
         score = Score(0, "rated threats")
     else:
-        score = Score(counts[deciding_level], f"threats rated {levels[deciding_level].label}")
+        score = Score(counts[highest_rated], f"threats rated {levels[highest_rated].label}")
     return DefenseAssessment(score=score, risk_level=None if worst is None else levels[worst].label)
 
 
