@@ -4,6 +4,7 @@ from fractions import Fraction as F
 
 import numpy as np
 import pytest
+from scipy.optimize import Bounds, LinearConstraint, milp
 
 from riskapp.engines.game import (
     PayoffError,
@@ -197,6 +198,66 @@ def test_commitment_pruned_matches_plain(rng):
             pruned, plain = strong_stackelberg(a, b), strong_stackelberg(a, b, prune=False)
             assert pruned.value == pytest.approx(plain.value, abs=1e-9)
             assert plain.lps_solved == size + 2
+
+
+def dobss_value(a: np.ndarray, b: np.ndarray) -> float:
+    """Leader value of the strong Stackelberg equilibrium by the DOBSS mixed-integer program.
+
+    Variables ``z[i, k] = x_i·q_k`` (m·n), the follower's pure response ``q`` (n binaries) and its
+    value ``v``; big-M is the follower's payoff range (Paruchuri et al., AAMAS 2008).
+    """
+    m, n = a.shape
+    big_m = float(b.max() - b.min()) + 1.0
+    size = m * n + n + 1
+    z = np.arange(m * n).reshape(m, n)
+    q = m * n + np.arange(n)
+    v = m * n + n
+    rows, lower, upper = [], [], []
+
+    def constraint(coefficients: dict, low: float, high: float) -> None:
+        row = np.zeros(size)
+        for index, value in coefficients.items():
+            row[index] += value
+        rows.append(row)
+        lower.append(low)
+        upper.append(high)
+
+    constraint({int(i): 1.0 for i in z.flat}, 1.0, 1.0)
+    constraint({int(k): 1.0 for k in q}, 1.0, 1.0)
+    for k in range(n):
+        constraint({**{int(i): 1.0 for i in z[:, k]}, int(q[k]): -1.0}, 0.0, 0.0)
+        # 0 <= v − x·B[:, k] <= (1 − q_k)·M with x_i = Σ_l z[i, l].
+        coefficients = {v: 1.0}
+        for i in range(m):
+            for column in range(n):
+                coefficients[int(z[i, column])] = -b[i, k]
+        constraint(coefficients, 0.0, np.inf)
+        constraint({**coefficients, int(q[k]): big_m}, -np.inf, big_m)
+    objective = np.zeros(size)
+    objective[: m * n] = -a.reshape(-1)
+    integrality = np.zeros(size)
+    integrality[q] = 1
+    bounds = Bounds(np.r_[np.zeros(m * n + n), -np.inf], np.r_[np.ones(m * n + n), np.inf])
+    result = milp(
+        objective, constraints=LinearConstraint(np.array(rows), lower, upper), integrality=integrality, bounds=bounds
+    )
+    assert result.success
+    return -result.fun
+
+
+def test_commitment_tied_integer_games(rng):
+    # Payoffs in {−2, …, 2} tie everywhere, so the optimum usually sits on a follower tie.
+    for _ in range(100):
+        a = rng.integers(-2, 3, size=(3, 4)).astype(float)
+        b = rng.integers(-2, 3, size=(3, 4)).astype(float)
+        pruned, plain = strong_stackelberg(a, b), strong_stackelberg(a, b, prune=False)
+        assert pruned.value == pytest.approx(plain.value, abs=1e-9)
+        assert pruned.value == pytest.approx(dobss_value(a, b), abs=1e-6)
+        assert pruned.response in pruned.best_responses
+        assert pruned.value == pytest.approx(np.asarray(pruned.x) @ a[:, pruned.response], abs=1e-12)
+        assert pruned.pessimistic_value <= pruned.value + 1e-12
+        follower = np.asarray(pruned.x) @ b
+        assert follower[pruned.response] == pytest.approx(follower.max(), abs=1e-9)
 
 
 def test_commitment_at_least_every_nash(rng):

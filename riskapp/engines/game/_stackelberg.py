@@ -11,6 +11,10 @@ from riskapp.engines.game._zero_sum import SolverError
 # Violated best-response constraints added to a response's LP per round of constraint generation.
 CUTS_PER_ROUND = 8
 
+# HiGHS's tightest feasibility tolerances (its defaults are 1e-7), so that on payoffs rescaled to
+# [1, 2] a follower tie made by the LP is still a tie at the 1e-9 used to list best responses.
+LP_OPTIONS = {"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10}
+
 
 @dataclass(frozen=True)
 class StackelbergSolution:
@@ -94,6 +98,7 @@ def _response_lp(a: np.ndarray, b: np.ndarray, response: int, rivals: np.ndarray
         b_eq=[1.0],
         bounds=(0, None),
         method="highs-ds",
+        options=LP_OPTIONS,
     )
     if result.status == 2:
         return None
@@ -145,7 +150,6 @@ def _generate_constraints(a: np.ndarray, b: np.ndarray, response: int, incumbent
     Returns ``((x, value), lps)``, or ``(None, lps)`` when the response cannot beat the
     incumbent or cannot be induced at all.
     """
-    n = a.shape[1]
     rivals = np.zeros(0, dtype=np.intp)
     lps = 0
     while True:
@@ -157,13 +161,12 @@ def _generate_constraints(a: np.ndarray, b: np.ndarray, response: int, incumbent
         if value <= incumbent + FLOAT_TOLERANCE:
             return None, lps
         advantages = x @ b - x @ b[:, response]
-        violated = np.flatnonzero(advantages > FLOAT_TOLERANCE)
+        # Constraints already in the LP hold to the solver's tolerance, so only new ones count.
+        violated = np.setdiff1d(np.flatnonzero(advantages > FLOAT_TOLERANCE), rivals)
         if len(violated) == 0:
             return (x, value), lps
         worst_first = violated[np.argsort(-advantages[violated], kind="stable")]
         rivals = np.union1d(rivals, worst_first[:CUTS_PER_ROUND])
-        if len(rivals) >= n:
-            raise SolverError(f"constraint generation for response {response} did not converge")
 
 
 def _describe(a, b, b_scaled, x, lps, pruned) -> StackelbergSolution:
