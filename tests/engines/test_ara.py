@@ -414,3 +414,14 @@ def test_wilson_interval_zero_and_interior():
     half_width = z * math.sqrt(p * (1 - p) / 1_000 + z**2 / 4e6) / (1 + z**2 / 1_000)
     assert intervals["asl2"]["insider"] == pytest.approx([centre - half_width, centre + half_width], rel=1e-12)
     assert intervals["asl2"]["insider"][0] < p < intervals["asl2"]["insider"][1]
+
+
+def test_run_chunk_validates_arguments():
+    problem = theft_problem()
+    with pytest.raises(ValueError, match=r"chunk index -1: must be a non-negative integer"):
+        run_chunk(problem, seed=1, index=-1, draws=10)
+    with pytest.raises(ValueError, match=r"chunk draws 0: must be a positive integer"):
+        run_chunk(problem, seed=1, index=0, draws=0)
+    numpy_integers = run_chunk(problem, seed=np.int64(1), index=np.int64(2), draws=np.int64(10))
+    assert numpy_integers.to_dict() == run_chunk(problem, seed=1, index=2, draws=10).to_dict()
+    assert type(numpy_integers.index) is int

@@ -1,5 +1,6 @@
 """One chunk of attacker draws and the counts and centred sums it leaves behind."""
 
+import numbers
 from dataclasses import dataclass
 from typing import Any
 
@@ -89,10 +90,11 @@ def run_chunk(problem: Problem, *, seed: int, index: int, draws: int) -> ChunkSt
     Banks, "Adversarial Risk Analysis", JASA 104(486):841–854 (2009).
     """
     seed = check_seed(seed)
-    if isinstance(index, bool) or not isinstance(index, int) or index < 0:
+    if isinstance(index, bool) or not isinstance(index, numbers.Integral) or index < 0:
         raise ValueError(f"chunk index {index!r}: must be a non-negative integer")
-    if isinstance(draws, bool) or not isinstance(draws, int) or draws < 1:
+    if isinstance(draws, bool) or not isinstance(draws, numbers.Integral) or draws < 1:
         raise ValueError(f"chunk draws {draws!r}: must be a positive integer")
+    index, draws = int(index), int(draws)
 
     choices = attacker_choices(problem, seed=seed, index=index, draws=draws)
     return _summarise(problem, choices, seed=seed, index=index)
