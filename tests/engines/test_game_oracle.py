@@ -53,3 +53,24 @@ def test_six_by_six_games_match_gambit():
     for a, b in random_games(5, 6, -2, 2, max_size=6):
         ours = {(e.x, e.y) for e in nash_equilibria(a.tolist(), b.tolist(), exact=True).equilibria}
         assert ours == gambit_extreme_equilibria(a, b), (a.tolist(), b.tolist())
+
+
+def test_enumeration_permutation_and_swap():
+    # Relabelling strategies permutes every equilibrium, and swapping the players transposes it.
+    generator = np.random.default_rng(6)
+    for a, b in random_games(7, 60, -3, 3, max_size=4):
+        rows, columns = generator.permutation(a.shape[0]), generator.permutation(a.shape[1])
+        base = {(e.x, e.y) for e in nash_equilibria(a.tolist(), b.tolist(), exact=True).equilibria}
+        permuted = nash_equilibria(a[rows][:, columns].tolist(), b[rows][:, columns].tolist(), exact=True)
+        expected = {(tuple(x[i] for i in rows), tuple(y[j] for j in columns)) for x, y in base}
+        assert {(e.x, e.y) for e in permuted.equilibria} == expected
+        swapped = nash_equilibria(b.T.tolist(), a.T.tolist(), exact=True)
+        assert {(e.y, e.x) for e in swapped.equilibria} == base
+
+
+def test_enumeration_affine_invariance():
+    # A positive affine change of either player's payoffs leaves the equilibria unchanged.
+    for a, b in random_games(8, 60, -3, 3, max_size=4):
+        base = {(e.x, e.y) for e in nash_equilibria(a.tolist(), b.tolist(), exact=True).equilibria}
+        changed = nash_equilibria((3 * a + 7).tolist(), (b / 4 - 2).tolist(), exact=True)
+        assert {(e.x, e.y) for e in changed.equilibria} == base
