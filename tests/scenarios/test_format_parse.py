@@ -345,6 +345,21 @@ def test_non_utf8_bytes_rejected():
     assert messages(content) == [f'file: "e9" at byte {offset} is not valid UTF-8; save the file as UTF-8']
 
 
+def test_unpaired_surrogate_escape_rejected():
+    text = EXAMPLE.read_text().replace('"name": "Weights stolen"', '"name": "Weights \\ud800 stolen"')
+
+    assert messages(text) == ['outcomes[1].name: "Weights \\ud800 stolen" contains an unpaired surrogate escape, '
+                              "which is not valid Unicode text; remove it"]
+
+
+def test_unpaired_surrogate_text_rejected():
+    text = EXAMPLE.read_text().replace("Weights stolen", "Weights \ud800 stolen")
+    position = text.index("\ud800")
+
+    assert messages(text) == [f'file: "U+D800" at character {position} is an unpaired surrogate, which is not '
+                              "valid Unicode text; save the file as UTF-8"]
+
+
 def test_top_level_list_rejected():
     found = messages("[1, 2]")
 

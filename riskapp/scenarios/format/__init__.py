@@ -89,7 +89,7 @@ def parse_scenario(content: bytes | str, *, syntax: Syntax, limits: Limits | Non
         raise ValueError(f"syntax {syntax!r} is not one of {', '.join(SYNTAXES)}")
     limits = limits or Limits()
 
-    size = len(content.encode("utf-8")) if isinstance(content, str) else len(content)
+    size = len(content.encode("utf-8", "surrogatepass")) if isinstance(content, str) else len(content)
     if size > limits.max_file_bytes:
         raise ScenarioFormatError([FieldError("", size, f"bytes is larger than the limit of "
                                                         f"{limits.max_file_bytes} bytes for a scenario file")])

@@ -59,7 +59,13 @@ def _compact(value: Any) -> str:
     if isinstance(value, list):
         return "[" + ", ".join(_compact(item) for item in value) + "]"
     if isinstance(value, (str, bool)) or value is None:
-        return json.dumps(value, ensure_ascii=False)
+        text = json.dumps(value, ensure_ascii=False)
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            # An unpaired surrogate cannot be printed as UTF-8, so it is shown as an escape.
+            text = json.dumps(value)
+        return text
     return repr(value)
 
 

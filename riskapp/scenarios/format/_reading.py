@@ -51,6 +51,11 @@ class KeyedObject(dict):
 def decode(content: bytes | str) -> tuple[str | None, list[FieldError]]:
     """Decode UTF-8 bytes (a leading byte order mark is allowed) or pass text through."""
     if isinstance(content, str):
+        try:
+            content.encode("utf-8")
+        except UnicodeEncodeError as error:
+            return None, [FieldError("", f"U+{ord(content[error.start]):04X}", f"at character {error.start} is an "
+                                     "unpaired surrogate, which is not valid Unicode text; save the file as UTF-8")]
         return content, []
     try:
         return bytes(content).decode("utf-8-sig"), []
@@ -74,17 +79,36 @@ def read_json(text: str) -> tuple[Any, list[FieldError]]:
 
 
 def duplicate_key_errors(tree: Any, path: str) -> list[FieldError]:
-    """Report every key that a mapping gives more than once, anywhere in the tree."""
+    """Report keys given more than once and text that is not valid Unicode, anywhere in the tree.
+
+    JSON escapes can write an unpaired surrogate (``"\\ud800"``), which no UTF-8 file can
+    contain, so such text would break export and the digest.
+    """
     errors = []
     if isinstance(tree, KeyedObject):
         for key in tree.duplicates:
             errors.append(FieldError(join_path(path, key), key, "is given more than once; each key may appear once"))
         for key, value in tree.items():
+            if not _is_unicode(key):
+                errors.append(FieldError(join_path(path, key), key, _SURROGATE_RULE))
             errors += duplicate_key_errors(value, join_path(path, key))
     elif isinstance(tree, list):
         for index, item in enumerate(tree):
             errors += duplicate_key_errors(item, join_path(path, index))
+    elif isinstance(tree, str) and not _is_unicode(tree):
+        errors.append(FieldError(path, tree, _SURROGATE_RULE))
     return errors
+
+
+_SURROGATE_RULE = "contains an unpaired surrogate escape, which is not valid Unicode text; remove it"
+
+
+def _is_unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 # --- YAML -------------------------------------------------------------------------------------
