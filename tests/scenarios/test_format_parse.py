@@ -310,6 +310,25 @@ def test_negative_belief_concentration_rejected():
                                  "or null for no belief uncertainty"]
 
 
+def test_boolean_belief_concentration_rejected_once():
+    data = changed(_set(["attacker", "belief_concentration"], False))
+
+    assert messages_of(data) == ["attacker.belief_concentration: false is a boolean; write a number"]
+
+
+def test_invalid_measures_reported_once_each():
+    data = changed(_set(["defenses", 0, "measures"], [1, 2, "m1"]))
+
+    assert messages_of(data) == ["defenses[0].measures[0]: 1 must be text in quotes",
+                                 "defenses[0].measures[1]: 2 must be text in quotes"]
+
+
+def test_id_with_spaces_reported_once():
+    data = changed(_set(["defenses", 1, "id"], "asl3 "))
+
+    assert messages_of(data) == ['defenses[1].id: "asl3 " has spaces at the start or end; remove them']
+
+
 def test_attacker_risk_aversion_overflow_rejected():
     # Point values: gains 0 and 50, costs 0 and 8/3, so max |x_A| = 50 and |r|·50 = 750.
     data = changed(_set(["attacker", "risk_aversion"], 15))
@@ -369,7 +388,7 @@ def test_top_level_list_rejected():
 
 def test_empty_yaml_rejected():
     assert messages("", syntax="yaml") == [
-        "file is empty; a scenario file holds one object with the format's fields"]
+        "file is empty; a scenario file contains one object with the format's fields"]
 
 
 def test_file_size_checked_before_parsing():

@@ -26,7 +26,7 @@ from typing import Any, Literal
 
 from riskapp.engines.problem import Problem
 from riskapp.scenarios.format._compile import build_problem
-from riskapp.scenarios.format._defaults import FORMAT_NAME, complete
+from riskapp.scenarios.format._defaults import FORMAT_NAME, Limits, complete
 from riskapp.scenarios.format._errors import FieldError, ScenarioFormatError
 from riskapp.scenarios.format._reading import KeyedObject, decode, read_json, read_yaml
 from riskapp.scenarios.format._schema import validate
@@ -44,16 +44,6 @@ __all__ = [
     "FORMAT_NAME", "FieldError", "Limits", "ScenarioDocument", "ScenarioFormatError", "canonical_json",
     "compile_problem", "dump_scenario", "parse_scenario", "syntax_for_filename",
 ]
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Size limits of one scenario file; the byte size is checked before parsing."""
-
-    max_file_bytes: int = 1_048_576
-    max_defenses: int = 50
-    max_attacks: int = 50
-    max_outcomes: int = 50
 
 
 @dataclass(frozen=True)

@@ -2,10 +2,22 @@
 
 import copy
 import json
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 FORMAT_NAME = "riskapp-scenario/1"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Size limits of one scenario file; the byte size is checked before parsing."""
+
+    max_file_bytes: int = 1_048_576
+    max_defenses: int = 50
+    max_attacks: int = 50
+    max_outcomes: int = 50
+
 
 ZERO = Decimal("0")
 ONE = Decimal("1")

@@ -10,7 +10,7 @@ from typing import Any
 
 from riskapp.engines.decision import MAX_RISK_EXPONENT, TIE_BREAK_RULES
 from riskapp.engines.problem import MODELS, ROW_SUM_TOLERANCE
-from riskapp.scenarios.format._defaults import DEFAULT_RISK_MATRIX, FORMAT_NAME, default_matrix_value
+from riskapp.scenarios.format._defaults import DEFAULT_RISK_MATRIX, FORMAT_NAME, Limits, default_matrix_value
 from riskapp.scenarios.format._errors import MISSING, FieldError, join_path
 from riskapp.scenarios.format._numbers import attacker_distribution, number_problem
 
@@ -33,7 +33,7 @@ COLOR = re.compile(r"#[0-9a-fA-F]{6}\Z")
 ROW_TOLERANCE = Decimal(repr(ROW_SUM_TOLERANCE))
 
 
-def validate(tree: Any, limits: Any) -> list[FieldError]:
+def validate(tree: Any, limits: Limits) -> list[FieldError]:
     """Return every problem of a scenario tree read from a file, in the order found."""
     validator = _Validator(limits)
     validator.scenario(tree)
@@ -41,7 +41,7 @@ def validate(tree: Any, limits: Any) -> list[FieldError]:
 
 
 class _Validator:
-    def __init__(self, limits: Any) -> None:
+    def __init__(self, limits: Limits) -> None:
         self.limits = limits
         self.errors: list[FieldError] = []
         # Kinds ("defense", "attack", "outcome") with an entry whose id is missing or invalid.
@@ -119,7 +119,7 @@ class _Validator:
                 items.append((item_path, item))
         return items
 
-    def ids(self, path: str, value: Any, items: list[tuple[str, dict]], kind: str) -> list[str]:
+    def ids(self, value: Any, items: list[tuple[str, dict]], kind: str) -> list[str]:
         """Check the ids of a list of objects; return the valid, unique ones in file order."""
         seen: dict[str, str] = {}
         if not isinstance(value, list) or not value or len(items) < len(value):
@@ -130,6 +130,7 @@ class _Validator:
                 self.incomplete_ids.add(kind)
                 continue
             if identifier != identifier.strip():
+                self.incomplete_ids.add(kind)
                 self.fail(join_path(item_path, "id"), identifier, "has spaces at the start or end; remove them")
             elif identifier in seen:
                 self.incomplete_ids.add(kind)
@@ -158,7 +159,7 @@ class _Validator:
 
     def scenario(self, tree: Any) -> None:
         if tree is None:
-            self.fail("", MISSING, "is empty; a scenario file holds one object with the format's fields")
+            self.fail("", MISSING, "is empty; a scenario file contains one object with the format's fields")
             return
         data = self.object("", tree, fields=ROOT_FIELDS, required=("format", "title", "defenses", "attacks",
                                                                    "outcomes", "probabilities"),
@@ -187,9 +188,9 @@ class _Validator:
         outcomes = self.entities("outcomes", data.get("outcomes", MISSING), fields=OUTCOME_FIELDS,
                                  required=OUTCOME_FIELDS, what="an outcome", plural="outcomes", minimum=2,
                                  limit=self.limits.max_outcomes)
-        defense_ids = self.ids("defenses", data.get("defenses"), defenses, "defense")
-        attack_ids = self.ids("attacks", data.get("attacks"), attacks, "attack")
-        outcome_ids = self.ids("outcomes", data.get("outcomes"), outcomes, "outcome")
+        defense_ids = self.ids(data.get("defenses"), defenses, "defense")
+        attack_ids = self.ids(data.get("attacks"), attacks, "attack")
+        outcome_ids = self.ids(data.get("outcomes"), outcomes, "outcome")
 
         defense_costs, defender_losses = self.defenses(defenses), self.outcomes(outcomes)
         attacker_numbers = self.attacks(attacks), self.attacker_gains(outcomes)
@@ -232,6 +233,8 @@ class _Validator:
         seen = set()
         for index, measure in enumerate(value):
             measure = self.text(join_path(path, index), measure)
+            if measure is None:
+                continue
             if measure in seen:
                 self.fail(join_path(path, index), measure, "is listed twice; list each measure once")
             seen.add(measure)
@@ -306,10 +309,11 @@ class _Validator:
             r = attacker_distribution("attacker.risk_aversion", attacker["risk_aversion"], self.fail)
             self.attacker_exponent(r, *numbers)
         if attacker.get("belief_concentration") is not None:
-            self.number("attacker.belief_concentration", attacker["belief_concentration"], minimum=Decimal(0),
-                        rule="is negative; the concentration κ must be > 0, or null for no belief uncertainty")
-            if attacker["belief_concentration"] == 0:
-                self.fail("attacker.belief_concentration", attacker["belief_concentration"],
+            kappa = self.number("attacker.belief_concentration", attacker["belief_concentration"],
+                                minimum=Decimal(0), rule="is negative; the concentration κ must be > 0, or null "
+                                                         "for no belief uncertainty")
+            if kappa is not None and kappa == 0:
+                self.fail("attacker.belief_concentration", kappa,
                           "is 0; the concentration κ must be > 0, or null for no belief uncertainty")
         if "defense_beliefs" in attacker:
             if model != "simultaneous":
