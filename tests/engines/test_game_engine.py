@@ -236,3 +236,48 @@ def test_large_problem_reports_incomplete_list(rng):
     assert summary["complete"] is False
     assert "game.nash_incomplete" in [w.code for w in result.warnings]
     assert len(result.sections["nash_equilibria"]) >= 1
+
+
+def zero_sum_payoffs(attacker_risk_aversion: float) -> Problem:
+    # No costs and attacker gain = defender loss: the payoffs are zero-sum, and so are the
+    # utilities exactly when both players are risk neutral.
+    return make_problem(
+        defense_costs=[0, 0],
+        attack_costs=[0, 0],
+        losses=[0, 10],
+        gains=[0, 10],
+        probabilities=[[[1, 0], [0.4, 0.6]], [[0.9, 0.1], [0.7, 0.3]]],
+        attacker_risk_aversion=attacker_risk_aversion,
+    )
+
+
+def test_zero_sum_utilities_detected():
+    # U_D = [[0, −6], [−1, −3]]: the attacker's a1 dominates, so the value is −3 at (d1, a1).
+    summary = assess(zero_sum_payoffs(0.0)).sections["simultaneous_game"]
+    assert summary["zero_sum_value"] == pytest.approx(-3.0)
+
+
+def test_risk_averse_attacker_not_zero_sum():
+    summary = assess(zero_sum_payoffs(0.05)).sections["simultaneous_game"]
+    assert summary["zero_sum_value"] is None
+
+
+def test_lemke_howson_cap_not_converged():
+    problem = make_problem(
+        defense_costs=[0, 1, 2],
+        attack_costs=[0, 1, 2],
+        losses=[0, 10],
+        gains=[0, 10],
+        probabilities=[
+            [[1, 0], [0.5, 0.5], [0.2, 0.8]],
+            [[1, 0], [0.7, 0.3], [0.4, 0.6]],
+            [[1, 0], [0.9, 0.1], [0.6, 0.4]],
+        ],
+    )
+    result = assess(problem, max_support_enumeration=0, lemke_howson_cap=1)
+    summary = result.sections["simultaneous_game"]
+    assert summary["method"] == "lemke_howson"
+    assert summary["lemke_howson_paths"]["pivot_cap"] >= 1
+    assert result.status == "not_converged"
+    assert {"game.nash_incomplete", "game.lemke_howson_cap"} <= {w.code for w in result.warnings}
+    assert result.options == {"exact": False, "max_support_enumeration": 0, "lemke_howson_cap": 1}

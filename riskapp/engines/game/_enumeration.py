@@ -48,7 +48,7 @@ def candidate_bases(m: int, n: int) -> int:
 
 
 def enumerate_equilibria(a: np.ndarray, b: np.ndarray) -> EnumerationResult:
-    """Return every extreme equilibrium of ``(a, b)``; exact when the matrices hold ``Fraction``.
+    """Return every extreme equilibrium of ``(a, b)``, exact when the matrices contain ``Fraction``.
 
     Both matrices are validated already. The result lists equilibria in lexicographic order of
     ``(x, y)`` so that the output does not depend on set iteration order.
@@ -66,6 +66,8 @@ def enumerate_equilibria(a: np.ndarray, b: np.ndarray) -> EnumerationResult:
         found[(x, y)] = make_equilibrium(a, b, x, y)
     degenerate = any(len(v.labels) > m for v in row_vertices) or any(len(v.labels) > n for v in column_vertices)
     ordered = [found[key] for key in sorted(found)]
+    if not exact:
+        ordered = _merge_close(ordered)
     bases = 2 * candidate_bases(m, n)
     return EnumerationResult(ordered, bases, degenerate)
 
@@ -84,6 +86,16 @@ def _completely_labelled(row_vertices: list[Vertex], column_vertices: list[Verte
         pairs = [(i, j) for i, mx in enumerate(masks_x) for j, my in enumerate(masks_y) if mx | my == everything]
     for i, j in pairs:
         yield row_vertices[i], column_vertices[j]
+
+
+def _merge_close(equilibria: list[Equilibrium]) -> list[Equilibrium]:
+    """Drop float equilibria within 1e-9 of an earlier one: one vertex reached from two bases."""
+    kept: list[Equilibrium] = []
+    for candidate in equilibria:
+        point = np.r_[candidate.x, candidate.y]
+        if all(np.max(np.abs(point - np.r_[e.x, e.y])) > FLOAT_TOLERANCE for e in kept):
+            kept.append(candidate)
+    return kept
 
 
 def _normalise(point: tuple) -> tuple:
