@@ -266,6 +266,13 @@ def test_attack_cost_parameter_path_indexed():
                                  "(the high)"]
 
 
+def test_every_bad_parameter_reported():
+    data = changed(_set(["attacks", 1, "cost"], {"triangular": [True, "NaN", 5]}))
+
+    assert messages_of(data) == ["attacks[1].cost.triangular[0]: true is a boolean; write a number (the low)",
+                                 'attacks[1].cost.triangular[1]: "NaN" is text; write a number (the mode)']
+
+
 def test_truncated_normal_open_bounds_accepted():
     data = changed(_set(["outcomes", 1, "attacker_gain"], {"truncated_normal": [50, 20, None, 60]}))
 

@@ -33,10 +33,10 @@ def number_problem(value: Any) -> str | None:
         return "is null; write a number"
     if isinstance(value, str):
         try:
-            Decimal(value)
+            finite = Decimal(value.strip()).is_finite()
         except ArithmeticError:
-            return "is text; write a number"
-        return "is text; write the number without quotes"
+            finite = False
+        return "is text; write the number without quotes" if finite else "is text; write a number"
     if not isinstance(value, Decimal):
         return "is not a number; write a number"
     if not value.is_finite():
@@ -97,6 +97,7 @@ def _parameters(path: str, value: Any, kind: str, fail: Fail) -> list[Decimal | 
         fail(path, value, f"must be a list of {len(names)} numbers: [{', '.join(names)}]")
         return None
     parameters: list[Decimal | None] = []
+    valid = True
     for index, item in enumerate(value):
         # The parent normal may be cut on one side only: an open bound is written as null.
         if item is None and kind == "truncated_normal" and index >= 2:
@@ -105,9 +106,9 @@ def _parameters(path: str, value: Any, kind: str, fail: Fail) -> list[Decimal | 
         problem = number_problem(item)
         if problem:
             fail(join_path(path, index), item, f"{problem} (the {names[index]})")
-            return None
+            valid = False
         parameters.append(item)
-    return parameters
+    return parameters if valid else None
 
 
 def _build(path: str, kind: str, p: list[Any], fail: Fail) -> Distribution | None:
