@@ -97,6 +97,16 @@ def test_json_export_uses_format_order():
     assert text.startswith('{\n  "format": "riskapp-scenario/1",\n  "title": ')
 
 
+def test_export_ids_named_like_fields():
+    text = EXAMPLE.read_text().replace('"insider"', '"cost"').replace('"stolen"', '"risk_aversion"')
+    document = parse_scenario(text, syntax="json")
+
+    for syntax in ("json", "yaml"):
+        again = parse_scenario(dump_scenario(document, syntax=syntax), syntax=syntax)
+        assert again.data == document.data
+        assert list(again.data["probabilities"]["asl2"]["cost"]) == ["kept", "risk_aversion"]
+
+
 def test_export_keeps_absent_fields_absent():
     data = example()
     for key in ("model", "defender", "game", "risk_matrix", "description", "sources"):

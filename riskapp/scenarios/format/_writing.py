@@ -44,8 +44,10 @@ _FIELD_ORDER: dict[tuple[str, ...], tuple[str, ...]] = {
     ("risk_matrix", "likelihood", "*"): BAND_FIELDS,
     ("risk_matrix", "consequence", "*"): BAND_FIELDS,
     ("risk_matrix", "levels", "*"): LEVEL_FIELDS,
+    ("attacks", "*", "cost"): (*FAMILIES, *BETA_BOUNDS),
+    ("outcomes", "*", "attacker_gain"): (*FAMILIES, *BETA_BOUNDS),
+    ("attacker", "risk_aversion"): (*FAMILIES, *BETA_BOUNDS),
 }
-_DISTRIBUTION_ORDER = (*FAMILIES, *BETA_BOUNDS)
 
 
 def in_format_order(data: Any, keys: tuple[str, ...] = ()) -> Any:
@@ -55,9 +57,7 @@ def in_format_order(data: Any, keys: tuple[str, ...] = ()) -> Any:
     if not isinstance(data, dict):
         return data
     order = _FIELD_ORDER.get(keys)
-    if order is None and keys[-1:] in (("cost",), ("attacker_gain",), ("risk_aversion",)):
-        order = _DISTRIBUTION_ORDER
-    if order is None and len(keys) == 4 and keys[:2] == ("risk_matrix", "ratings"):
+    if len(keys) == 4 and keys[:2] == ("risk_matrix", "ratings"):
         order = RATING_FIELDS
     ordered_keys = sorted(data, key=order.index) if order else list(data)
     return {key: in_format_order(data[key], (*keys, key)) for key in ordered_keys}
