@@ -75,10 +75,10 @@ def read_json(text: str) -> tuple[Any, list[FieldError]]:
         return None, [FieldError("", near, f"at line {error.lineno}, column {error.colno}: invalid JSON ({error.msg})")]
     except RecursionError:
         return None, [FieldError("", text[:20], "is nested too deeply to be a scenario")]
-    return tree, duplicate_key_errors(tree, "")
+    return tree, key_and_text_errors(tree, "")
 
 
-def duplicate_key_errors(tree: Any, path: str) -> list[FieldError]:
+def key_and_text_errors(tree: Any, path: str) -> list[FieldError]:
     """Report keys given more than once and text that is not valid Unicode, anywhere in the tree.
 
     JSON escapes can write an unpaired surrogate (``"\\ud800"``), which no UTF-8 file can
@@ -91,10 +91,10 @@ def duplicate_key_errors(tree: Any, path: str) -> list[FieldError]:
         for key, value in tree.items():
             if not _is_unicode(key):
                 errors.append(FieldError(join_path(path, key), key, _SURROGATE_RULE))
-            errors += duplicate_key_errors(value, join_path(path, key))
+            errors += key_and_text_errors(value, join_path(path, key))
     elif isinstance(tree, list):
         for index, item in enumerate(tree):
-            errors += duplicate_key_errors(item, join_path(path, index))
+            errors += key_and_text_errors(item, join_path(path, index))
     elif isinstance(tree, str) and not _is_unicode(tree):
         errors.append(FieldError(path, tree, _SURROGATE_RULE))
     return errors
@@ -214,7 +214,7 @@ def read_yaml(text: str) -> tuple[Any, list[FieldError]]:
         return None, []
     errors: list[FieldError] = []
     tree = _construct(node, "", errors)
-    return tree, errors + duplicate_key_errors(tree, "")
+    return tree, errors + key_and_text_errors(tree, "")
 
 
 def _text_at(text: str, mark: Any) -> str:

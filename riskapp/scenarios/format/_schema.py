@@ -55,17 +55,17 @@ class _Validator:
     # --- building blocks ---------------------------------------------------------------------
 
     def object(self, path: str, value: Any, *, fields: tuple[str, ...], required: tuple[str, ...] = (),
-               what: str) -> dict | None:
+               noun: str) -> dict | None:
         """Check that ``value`` is an object with known fields only and every required one."""
         if not isinstance(value, dict):
-            self.fail(path, value, f"must be an object with the fields of {what}: {', '.join(fields)}")
+            self.fail(path, value, f"must be an object with the fields of {noun}: {', '.join(fields)}")
             return None
         for key, item in value.items():
             if key not in fields:
-                self.fail(join_path(path, key), item, f"is not a field of {what}; the fields are {', '.join(fields)}")
+                self.fail(join_path(path, key), item, f"is not a field of {noun}; the fields are {', '.join(fields)}")
         for key in required:
             if key not in value:
-                self.fail(join_path(path, key), MISSING, f"is missing; {what} requires it")
+                self.fail(join_path(path, key), MISSING, f"is missing; {noun} requires it")
         return value
 
     def text(self, path: str, value: Any, *, empty: bool = False) -> str | None:
@@ -101,7 +101,7 @@ class _Validator:
             self.fail(path, value, f"is not one of {', '.join(choices)}")
 
     def entities(self, path: str, value: Any, *, fields: tuple[str, ...], required: tuple[str, ...],
-                 what: str, plural: str, minimum: int, limit: int) -> list[tuple[str, dict]]:
+                 noun: str, plural: str, minimum: int, limit: int) -> list[tuple[str, dict]]:
         """Check a list of defenses, attacks or outcomes; return (path, item) of each valid object."""
         if value is MISSING:
             return []
@@ -115,7 +115,7 @@ class _Validator:
         items = []
         for index, item in enumerate(value):
             item_path = join_path(path, index)
-            if self.object(item_path, item, fields=fields, required=required, what=what) is not None:
+            if self.object(item_path, item, fields=fields, required=required, noun=noun) is not None:
                 items.append((item_path, item))
         return items
 
@@ -140,19 +140,19 @@ class _Validator:
                 seen[identifier] = item_path
         return list(seen)
 
-    def keyed_by(self, path: str, value: Any, ids: list[str], *, what: str, every: bool) -> dict:
+    def keyed_by(self, path: str, value: Any, ids: list[str], *, noun: str, every: bool) -> dict:
         """Check an object keyed by ids; report unknown ids and, when ``every``, missing ones."""
         if not isinstance(value, dict):
-            self.fail(path, value, f"must be an object keyed by {what} id")
+            self.fail(path, value, f"must be an object keyed by {noun} id")
             return {}
         for key in value:
-            if key not in ids and what not in self.incomplete_ids:
-                known = f"the {what} ids are {', '.join(ids)}" if ids else f"no {what} has a valid id"
-                self.fail(join_path(path, key), key, f"is not {_article(what)} {what} id; {known}")
+            if key not in ids and noun not in self.incomplete_ids:
+                known = f"the {noun} ids are {', '.join(ids)}" if ids else f"no {noun} has a valid id"
+                self.fail(join_path(path, key), key, f"is not {_article(noun)} {noun} id; {known}")
         if every:
             for key in ids:
                 if key not in value:
-                    self.fail(join_path(path, key), MISSING, f"is missing; every {what} needs an entry here")
+                    self.fail(join_path(path, key), MISSING, f"is missing; every {noun} needs an entry here")
         return {key: item for key, item in value.items() if key in ids}
 
     # --- the scenario ------------------------------------------------------------------------
@@ -163,7 +163,7 @@ class _Validator:
             return
         data = self.object("", tree, fields=ROOT_FIELDS, required=("format", "title", "defenses", "attacks",
                                                                    "outcomes", "probabilities"),
-                           what="a scenario")
+                           noun="a scenario")
         if data is None:
             return
 
@@ -180,13 +180,13 @@ class _Validator:
             self.choice("model", model, MODELS)
 
         defenses = self.entities("defenses", data.get("defenses", MISSING), fields=DEFENSE_FIELDS,
-                                 required=("id", "name"), what="a defense", plural="defenses", minimum=1,
+                                 required=("id", "name"), noun="a defense", plural="defenses", minimum=1,
                                  limit=self.limits.max_defenses)
         attacks = self.entities("attacks", data.get("attacks", MISSING), fields=ATTACK_FIELDS,
-                                required=("id", "name"), what="an attack", plural="attacks", minimum=1,
+                                required=("id", "name"), noun="an attack", plural="attacks", minimum=1,
                                 limit=self.limits.max_attacks)
         outcomes = self.entities("outcomes", data.get("outcomes", MISSING), fields=OUTCOME_FIELDS,
-                                 required=OUTCOME_FIELDS, what="an outcome", plural="outcomes", minimum=2,
+                                 required=OUTCOME_FIELDS, noun="an outcome", plural="outcomes", minimum=2,
                                  limit=self.limits.max_outcomes)
         defense_ids = self.ids(data.get("defenses"), defenses, "defense")
         attack_ids = self.ids(data.get("attacks"), attacks, "attack")
@@ -201,7 +201,7 @@ class _Validator:
         if "attacker" in data:
             self.attacker(data["attacker"], model, defense_ids, attacker_numbers)
         if "game" in data:
-            game = self.object("game", data["game"], fields=GAME_FIELDS, what="the game")
+            game = self.object("game", data["game"], fields=GAME_FIELDS, noun="the game")
             if game is not None and "tie_break" in game:
                 self.choice("game.tie_break", game["tie_break"], TIE_BREAK_RULES)
         if "risk_matrix" in data:
@@ -269,15 +269,15 @@ class _Validator:
 
     def probabilities(self, value: Any, defense_ids: list[str], attack_ids: list[str],
                       outcome_ids: list[str]) -> None:
-        rows = self.keyed_by("probabilities", value, defense_ids, what="defense", every=True)
+        rows = self.keyed_by("probabilities", value, defense_ids, noun="defense", every=True)
         for defense, by_attack in rows.items():
             defense_path = join_path("probabilities", defense)
-            by_attack = self.keyed_by(defense_path, by_attack, attack_ids, what="attack", every=True)
+            by_attack = self.keyed_by(defense_path, by_attack, attack_ids, noun="attack", every=True)
             for attack, row in by_attack.items():
                 self.probability_row(join_path(defense_path, attack), row, outcome_ids)
 
     def probability_row(self, path: str, row: Any, outcome_ids: list[str]) -> None:
-        entries = self.keyed_by(path, row, outcome_ids, what="outcome", every=True)
+        entries = self.keyed_by(path, row, outcome_ids, noun="outcome", every=True)
         checked = [self.probability(join_path(path, outcome), p) for outcome, p in entries.items()]
         numbers = [p for p in checked if p is not None]
         if len(numbers) == len(outcome_ids):
@@ -286,7 +286,7 @@ class _Validator:
                 self.fail(path, total, f"is the sum of this row; p(s | d, a) must sum to 1 within {ROW_SUM_TOLERANCE}")
 
     def defender(self, value: Any, costs: list[Decimal | None], losses: list[Decimal | None]) -> None:
-        defender = self.object("defender", value, fields=DEFENDER_FIELDS, what="the defender")
+        defender = self.object("defender", value, fields=DEFENDER_FIELDS, noun="the defender")
         if defender is None or "risk_aversion" not in defender:
             return
         r = self.number("defender.risk_aversion", defender["risk_aversion"])
@@ -302,7 +302,7 @@ class _Validator:
                                                    "payoff units or lower the risk aversion")
 
     def attacker(self, value: Any, model: str, defense_ids: list[str], numbers: tuple[list, list]) -> None:
-        attacker = self.object("attacker", value, fields=ATTACKER_FIELDS, what="the attacker")
+        attacker = self.object("attacker", value, fields=ATTACKER_FIELDS, noun="the attacker")
         if attacker is None:
             return
         if "risk_aversion" in attacker:
@@ -321,7 +321,7 @@ class _Validator:
                           "applies only to the simultaneous model; set model to simultaneous or remove it")
                 return
             weights = self.keyed_by("attacker.defense_beliefs", attacker["defense_beliefs"], defense_ids,
-                                    what="defense", every=True)
+                                    noun="defense", every=True)
             for defense, weight in weights.items():
                 path = join_path("attacker.defense_beliefs", defense)
                 if self.number(path, weight) is not None and weight <= 0:
@@ -350,7 +350,7 @@ class _MatrixValidator:
         self.v = validator
 
     def matrix(self, value: Any, defense_ids: list[str], attack_ids: list[str]) -> None:
-        given = self.v.object("risk_matrix", value, fields=MATRIX_FIELDS, what="the risk matrix")
+        given = self.v.object("risk_matrix", value, fields=MATRIX_FIELDS, noun="the risk matrix")
         if given is None:
             return
 
@@ -367,7 +367,7 @@ class _MatrixValidator:
         if "ratings" in given:
             self.ratings(given["ratings"], defense_ids, attack_ids, likelihood or [], consequence or [])
 
-    def labels(self, path: str, items: list[Any], what: str) -> list[str] | None:
+    def labels(self, path: str, items: list[Any], noun: str) -> list[str] | None:
         """Check that every label is non-empty text and unique within its list."""
         labels: list[str] = []
         valid = True
@@ -377,7 +377,7 @@ class _MatrixValidator:
             if label is None:
                 valid = False
             elif label in labels:
-                self.v.fail(label_path, label, f"is already the label of another {what}; labels must be unique")
+                self.v.fail(label_path, label, f"is already the label of another {noun}; labels must be unique")
                 valid = False
             else:
                 labels.append(label)
@@ -391,7 +391,7 @@ class _MatrixValidator:
         items = []
         for index, band in enumerate(value):
             item = self.v.object(join_path(path, index), band, fields=BAND_FIELDS, required=BAND_FIELDS,
-                                 what=f"a {kind} band")
+                                 noun=f"a {kind} band")
             if item is None:
                 return None
             items.append(item)
@@ -436,7 +436,7 @@ class _MatrixValidator:
         items = []
         for index, level in enumerate(value):
             item = self.v.object(join_path(path, index), level, fields=LEVEL_FIELDS, required=LEVEL_FIELDS,
-                                 what="a risk level")
+                                 noun="a risk level")
             if item is None:
                 return None
             items.append(item)
@@ -494,7 +494,7 @@ class _MatrixValidator:
                                          "or \"severity_first\"")
             return
         criterion = self.v.object(path, value, fields=("power",), required=("power",),
-                                  what="the power criterion")
+                                  noun="the power criterion")
         if criterion is not None and "power" in criterion:
             self.v.number(join_path(path, "power"), criterion["power"], minimum=Decimal(1),
                           rule="is below 1; the power criterion p·c^k needs k >= 1")
@@ -502,14 +502,14 @@ class _MatrixValidator:
     def ratings(self, value: Any, defense_ids: list[str], attack_ids: list[str], likelihood: list[str],
                 consequence: list[str]) -> None:
         path = "risk_matrix.ratings"
-        by_defense = self.v.keyed_by(path, value, defense_ids, what="defense", every=False)
+        by_defense = self.v.keyed_by(path, value, defense_ids, noun="defense", every=False)
         for defense, by_attack in by_defense.items():
             defense_path = join_path(path, defense)
-            by_attack = self.v.keyed_by(defense_path, by_attack, attack_ids, what="attack", every=False)
+            by_attack = self.v.keyed_by(defense_path, by_attack, attack_ids, noun="attack", every=False)
             for attack, rating in by_attack.items():
                 rating_path = join_path(defense_path, attack)
                 rating = self.v.object(rating_path, rating, fields=RATING_FIELDS, required=RATING_FIELDS,
-                                       what="a rating")
+                                       noun="a rating")
                 if rating is None:
                     continue
                 for key, labels in (("likelihood", likelihood), ("consequence", consequence)):
