@@ -132,6 +132,8 @@ def _choose_attacks(problem: Problem, types: AttackerTypes, beliefs: BeliefSampl
                 values = certainty_equivalents(payoffs, beliefs.draw(d, size), risk_aversion)
                 choices[rows, d] = best_responses(values, defender_values[d], problem.tie_break)
         else:
+            if types.defense_weights is None:
+                raise AssertionError("defense beliefs are drawn for every simultaneous problem")
             weights = types.defense_weights[rows]
             mixture = np.zeros((size, n_attacks, n_outcomes))
             for d in range(n_defenses):

@@ -239,13 +239,14 @@ def _check_chunks(problem: Problem, chunks: Sequence[ChunkStatistics], *, option
 
 def _status(final: Estimates, options: AraOptions, *, chunks: int) -> tuple[str, Notice]:
     largest = float(np.max(final.standard_errors))
-    if options.adaptive and largest > options.target_standard_error:
+    target = options.target_standard_error
+    if target is not None and largest > target:
         return "not_converged", Notice(
             code="ara.not_converged",
             template=("Stopped after {draws} attacker draws in {chunks} chunks with the largest standard error "
                       "{largest_standard_error:.3g}, above the target {target_standard_error:.3g}."),
             params={"draws": final.draws, "chunks": chunks, "largest_standard_error": largest,
-                    "target_standard_error": options.target_standard_error})
+                    "target_standard_error": target})
     return "ok", Notice(
         code="ara.estimated",
         template="Estimated from {draws} attacker draws in {chunks} chunks.",

@@ -100,6 +100,6 @@ def _check_non_negative_number(name: str, value: Any) -> None:
 
 def check_seed(seed: Any) -> int:
     """Return ``seed`` as an ``int`` when it is an integer in [0, 2**53); raise otherwise."""
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not 0 <= seed < SEED_LIMIT:
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not 0 <= int(seed) < SEED_LIMIT:
         raise AraOptionsError(f"ara.seed: {seed!r} must be an integer with 0 <= seed < 2**53")
     return int(seed)

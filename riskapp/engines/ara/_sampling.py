@@ -38,7 +38,7 @@ def input_stream(seed: int, index: int, name: str) -> np.random.Generator:
 def draw_number(distribution: Distribution, *, seed: int, index: int, name: str, draws: int) -> np.ndarray:
     """``draws`` values of one attacker number; a point mass uses no stream."""
     if distribution.is_point:
-        return np.full(draws, float(distribution.parameters[0]))
+        return np.full(draws, distribution.mean())
     return distribution.sample(input_stream(seed, index, name), draws)
 
 
@@ -72,7 +72,7 @@ def draw_attacker_types(problem: Problem, *, seed: int, index: int, draws: int) 
     defense_weights = None
     if problem.model == "simultaneous":
         stream = input_stream(seed, index, "defense_beliefs")
-        defense_weights = stream.dirichlet(problem.defense_beliefs, size=draws)
+        defense_weights = stream.dirichlet(np.asarray(problem.defense_beliefs), size=draws)
     return AttackerTypes(risk_aversion, gains, costs, defense_weights)
 
 
