@@ -134,7 +134,7 @@ def assess(
         )
         for d in range(len(problem.defense_ids))
     }
-    status = "not_converged" if nash.path_statuses.get("pivot_cap") else "ok"
+    status = "not_converged" if nash.path_statuses.get("pivot_cap") or nash.path_statuses.get("cycling") else "ok"
     message = Notice(
         "game.recommendation",
         "Recommended defense {defense}: expected defender utility {value:.6g} when the attacker "
@@ -274,12 +274,21 @@ def _nash_warnings(nash: NashResult, cap: int) -> list[Notice]:
                 {"count": len(nash.equilibria), "method": nash.method},
             )
         )
+    if nash.path_statuses.get("cycling"):
+        notices.append(
+            Notice(
+                "game.lemke_howson_cycling",
+                "{count} Lemke–Howson paths returned to a basis they had visited, because round-off misled "
+                "the ratio test; they were stopped without an equilibrium.",
+                {"count": nash.path_statuses["cycling"]},
+            )
+        )
     if nash.path_statuses.get("pivot_cap"):
         notices.append(
             Notice(
                 "game.lemke_howson_cap",
                 "{count} Lemke–Howson paths stopped after {cap} pivots without reaching an "
-                "equilibrium, a sign of a very long path or of round-off cycling.",
+                "equilibrium or repeating a basis; raise lemke_howson_cap to follow them further.",
                 {"count": nash.path_statuses["pivot_cap"], "cap": cap},
             )
         )

@@ -9,16 +9,18 @@ from riskapp.engines.game._bimatrix import Equilibrium, check_pair, is_equilibri
 # A pivot column entry below this counts as zero; payoffs are rescaled to [1, 2] first.
 PIVOT_TOLERANCE = 1e-12
 
-PATH_STATUSES = ("found", "pivot_cap", "not_verified")
+PATH_STATUSES = ("found", "cycling", "pivot_cap", "not_verified")
 
 
 @dataclass(frozen=True)
 class LemkeHowsonPath:
     """The end of one Lemke–Howson path started by dropping ``label``.
 
-    ``status`` is ``found`` (a verified equilibrium), ``pivot_cap`` (the path was cut after
-    ``pivots`` steps, which happens on very long paths or when round-off makes it cycle) or
-    ``not_verified`` (the end point failed the best-response check, a round-off failure).
+    ``status`` is ``found`` (a verified equilibrium), ``cycling`` (a pair of bases came back,
+    which exact lexicographic pivoting rules out, so round-off misled the ratio test),
+    ``pivot_cap`` (the path was cut after ``pivots`` steps without repeating, so it is very
+    long) or ``not_verified`` (the end point failed the best-response check, a round-off
+    failure).
     """
 
     label: int
@@ -107,7 +109,12 @@ def lemke_howson(row_payoffs, column_payoffs, *, label: int = 0, max_pivots: int
 
     side = row_side if label < m else column_side
     entering = label
+    visited = set()
     for pivots in range(1, max_pivots + 1):
+        state = (side is row_side, entering, frozenset(row_side.basis), frozenset(column_side.basis))
+        if state in visited:
+            return LemkeHowsonPath(label, "cycling", pivots - 1, None)
+        visited.add(state)
         leaving = side.enter(entering)
         if leaving is None:
             return LemkeHowsonPath(label, "not_verified", pivots, None)
