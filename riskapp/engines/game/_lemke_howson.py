@@ -16,11 +16,13 @@ PATH_STATUSES = ("found", "cycling", "pivot_cap", "not_verified")
 class LemkeHowsonPath:
     """The end of one Lemke–Howson path started by dropping ``label``.
 
-    ``status`` is ``found`` (a verified equilibrium), ``cycling`` (a pair of bases came back,
-    which exact lexicographic pivoting rules out, so round-off misled the ratio test),
-    ``pivot_cap`` (the path was cut after ``pivots`` steps without repeating, so it is very
-    long) or ``not_verified`` (the end point failed the best-response check, a round-off
-    failure).
+    ``status`` is one of:
+
+    - ``found``: the end point is a verified equilibrium;
+    - ``cycling``: a pair of bases came back, which exact lexicographic pivoting rules out, so
+      round-off misled the ratio test;
+    - ``pivot_cap``: the path was cut after ``pivots`` steps without repeating a basis;
+    - ``not_verified``: the end point failed the best-response check (round-off).
     """
 
     label: int

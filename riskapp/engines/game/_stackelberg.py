@@ -45,8 +45,9 @@ def strong_stackelberg(leader, follower, *, prune: bool = True) -> StackelbergSo
     makes ``j`` a best response. The best of these LPs is the strong Stackelberg equilibrium, in
     which the follower breaks ties in the leader's favour (Conitzer and Sandholm, "Computing the
     optimal strategy to commit to", ACM EC 2006). The weak (pessimistic) Stackelberg value is a
-    supremum that need not be attained; this function reports the pessimistic value at the
-    strong commitment, which is a lower bound on it.
+    supremum that need not be attained, so it is not computed. ``pessimistic_value`` is the
+    leader's payoff at the strong commitment when the follower breaks ties against it, which
+    is a lower bound on the weak value.
 
     With ``prune`` (the default) the same optimum is found with far less work: responses that a
     pure strategy strictly dominates are dropped, the best pure commitment gives a starting
