@@ -81,8 +81,14 @@ def assess(
     Returns
     -------
     AssessmentResult
-        Ranking and per-defense values of the sequential game, with the ``ties``,
-        ``mixed_commitment``, ``nash_equilibria`` and ``simultaneous_game`` sections.
+        Ranking and per-defense values of the sequential game, with four sections:
+        ``ties`` (the tie rule, the attacks tied for the attacker's best under each defense,
+        and the groups of tied defenses), ``mixed_commitment`` (the defender's mixed strategy,
+        the induced attack, the attacker's best responses, the defender's ``expected_utility``
+        and ``pessimistic_value``, the ``attacker_utility``), ``nash_equilibria`` (a list of
+        profiles with both players' expected utilities) and ``simultaneous_game`` (the method,
+        whether the list is ``complete``, whether the game is degenerate, the zero-sum value
+        when ``U_D + U_A`` is constant, and the Lemke–Howson path outcomes).
 
     Raises
     ------
