@@ -82,13 +82,16 @@ def assess(
     -------
     AssessmentResult
         Ranking and per-defense values of the sequential game, with four sections:
-        ``ties`` (the tie rule, the attacks tied for the attacker's best under each defense,
-        and the groups of tied defenses), ``mixed_commitment`` (the defender's mixed strategy,
-        the induced attack, the attacker's best responses, the defender's ``expected_utility``
-        and ``pessimistic_value``, the ``attacker_utility``), ``nash_equilibria`` (a list of
-        profiles with both players' expected utilities) and ``simultaneous_game`` (the method,
-        whether the list is ``complete``, whether the game is degenerate, the zero-sum value
-        when ``U_D + U_A`` is constant, and the Lemke–Howson path outcomes).
+
+        - ``ties``: the tie rule, the attacks tied for the attacker's best under each
+          defense, and the groups of tied defenses;
+        - ``mixed_commitment``: the defender's mixed strategy, the induced attack, the
+          attacker's best responses, the defender's ``expected_utility`` and
+          ``pessimistic_value``, and the ``attacker_utility``;
+        - ``nash_equilibria``: profiles with both players' expected utilities;
+        - ``simultaneous_game``: the method, whether the list is ``complete``, whether the
+          game is degenerate, the zero-sum value when ``U_D + U_A`` is constant, and the
+          Lemke–Howson path outcomes.
 
     Raises
     ------
