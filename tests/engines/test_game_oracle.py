@@ -74,3 +74,25 @@ def test_enumeration_affine_invariance():
         base = {(e.x, e.y) for e in nash_equilibria(a.tolist(), b.tolist(), exact=True).equilibria}
         changed = nash_equilibria((3 * a + 7).tolist(), (b / 4 - 2).tolist(), exact=True)
         assert {(e.x, e.y) for e in changed.equilibria} == base
+
+
+def test_exact_rebuild_within_enumeration():
+    # With enumeration switched off, exact mode rebuilds each Lemke–Howson (or, for 1×1 and other
+    # constant-sum games, minimax LP) profile in rationals; every one must be an extreme
+    # equilibrium of the complete exact list.
+    for a, b in random_games(9, 40, -50, 49, max_size=5):
+        complete = {(e.x, e.y) for e in nash_equilibria(a.tolist(), b.tolist(), exact=True).equilibria}
+        found = nash_equilibria(a.tolist(), b.tolist(), exact=True, max_support_enumeration=0)
+        assert found.method in ("lemke_howson", "minimax_lp")
+        assert found.equilibria
+        for equilibrium in found.equilibria:
+            assert isinstance(equilibrium.x[0], Fraction)
+            assert (equilibrium.x, equilibrium.y) in complete
+
+
+def test_exact_minimax_value_matches_enumeration():
+    for a, _ in random_games(10, 40, -50, 49, max_size=5):
+        enumerated = nash_equilibria(a.tolist(), (-a).tolist(), exact=True)
+        solved = nash_equilibria(a.tolist(), (-a).tolist(), exact=True, max_support_enumeration=0)
+        assert solved.method == "minimax_lp"
+        assert solved.zero_sum_value == enumerated.zero_sum_value

@@ -76,7 +76,9 @@ def nash_equilibria(
         Finite payoffs; 1×n and m×1 games are allowed.
     exact : bool
         Enumerate in rational arithmetic (``fractions.Fraction``); floats are taken at their
-        exact binary value. Lemke–Howson and the LP always run in floating point.
+        exact binary value. Lemke–Howson and the LP run in floating point, and each profile
+        they find is then recomputed exactly from its supports when those have equal sizes
+        (else it stays a float profile).
     max_support_enumeration : int
         Largest number of candidate vertex bases per player for exhaustive enumeration.
     lemke_howson_cap : int
@@ -134,22 +136,85 @@ def nash_equilibria(
 
 
 def _verified(a: np.ndarray, b: np.ndarray, result: NashResult) -> NashResult:
-    """Drop any profile that fails the independent best-response check."""
+    """Make LP and Lemke–Howson profiles exact when asked, then drop any that fails the best-response check."""
+    equilibria = result.equilibria
+    value = result.zero_sum_value
     if a.dtype == object and result.method != "vertex_enumeration":
-        a, b = a.astype(np.float64), b.astype(np.float64)
-    kept = [e for e in result.equilibria if is_equilibrium(a, b, e.x, e.y)]
-    if len(kept) == len(result.equilibria):
-        return result
+        equilibria = [_exact_from_supports(a, b, e) for e in equilibria]
+        if value is not None and isinstance(equilibria[0].row_payoff, Fraction):
+            value = equilibria[0].row_payoff
+
+    floats_a, floats_b = a.astype(np.float64), b.astype(np.float64)
+    kept = []
+    for equilibrium in equilibria:
+        exact = isinstance(equilibrium.x[0], Fraction)
+        if is_equilibrium(a if exact else floats_a, b if exact else floats_b, equilibrium.x, equilibrium.y):
+            kept.append(equilibrium)
     # A rejected profile means the search misbehaved, so the list can no longer claim to be complete.
+    rejected = len(equilibria) - len(kept)
     return NashResult(
         kept,
         result.method,
-        False,
+        result.complete and rejected == 0,
         result.degenerate,
-        result.zero_sum_value,
+        value,
         result.bases_examined,
         result.lps_solved,
         result.pivots,
         result.path_statuses,
-        rejected=len(result.equilibria) - len(kept),
+        rejected=rejected,
     )
+
+
+def _exact_from_supports(a: np.ndarray, b: np.ndarray, equilibrium: Equilibrium) -> Equilibrium:
+    """Recompute a float equilibrium in rational arithmetic from its supports.
+
+    On supports of equal size the indifference equations have a unique solution in a
+    non-degenerate game. The float profile is returned unchanged when the supports differ in
+    size, the system is singular or the rational profile fails the exact check.
+    """
+    rows = [i for i, p in enumerate(equilibrium.x) if p > FLOAT_TOLERANCE]
+    columns = [j for j, p in enumerate(equilibrium.y) if p > FLOAT_TOLERANCE]
+    if len(rows) != len(columns):
+        return equilibrium
+    y_support = _indifference(a[np.ix_(rows, columns)])
+    x_support = _indifference(b[np.ix_(rows, columns)].T)
+    if x_support is None or y_support is None:
+        return equilibrium
+
+    x = [Fraction(0)] * a.shape[0]
+    y = [Fraction(0)] * a.shape[1]
+    for i, p in zip(rows, x_support, strict=True):
+        x[i] = p
+    for j, p in zip(columns, y_support, strict=True):
+        y[j] = p
+    if not is_equilibrium(a, b, x, y):
+        return equilibrium
+    return make_equilibrium(a, b, x, y)
+
+
+def _indifference(payoffs: np.ndarray) -> list[Fraction] | None:
+    """Solve ``payoffs·q = v·1``, ``Σq = 1`` for the mixture ``q`` over the columns, exactly."""
+    size = payoffs.shape[0]
+    # Unknowns (q_1, …, q_k, v); one equation per row of ``payoffs``, then Σq = 1.
+    system = [[Fraction(value) for value in payoffs[i]] + [Fraction(-1), Fraction(0)] for i in range(size)]
+    system.append([Fraction(1)] * size + [Fraction(0), Fraction(1)])
+    solution = _solve_rational(system)
+    return None if solution is None else solution[:size]
+
+
+def _solve_rational(augmented: list[list[Fraction]]) -> list[Fraction] | None:
+    """Solve a square system given as rows ``[coefficients…, right-hand side]``; None if singular."""
+    size = len(augmented)
+    rows = [list(row) for row in augmented]
+    for column in range(size):
+        pivot = next((r for r in range(column, size) if rows[r][column] != 0), None)
+        if pivot is None:
+            return None
+        rows[column], rows[pivot] = rows[pivot], rows[column]
+        head = rows[column]
+        for r in range(size):
+            if r != column and rows[r][column] != 0:
+                factor = rows[r][column] / head[column]
+                rows[r] = [value - factor * h for value, h in zip(rows[r], head, strict=True)]
+    return [rows[r][size] / rows[r][r] for r in range(size)]
