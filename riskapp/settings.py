@@ -171,7 +171,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # it, how long a whole run may take, and how often every worker runs the reaper and records
 # its heartbeat (riskapp.assessments.worker).
 RISKAPP_ARA_CHUNK_SIZE = read_int("RISKAPP_ARA_CHUNK_SIZE", 5000, minimum=100, maximum=1_000_000)
-RISKAPP_CHUNK_LEASE_SECONDS = read_int("RISKAPP_CHUNK_LEASE_SECONDS", 120, minimum=5)
+RISKAPP_CHUNK_LEASE_SECONDS = read_int("RISKAPP_CHUNK_LEASE_SECONDS", 120, minimum=1)
 RISKAPP_RUN_TIME_LIMIT_SECONDS = read_int("RISKAPP_RUN_TIME_LIMIT_SECONDS", 3600, minimum=10)
 RISKAPP_REAPER_INTERVAL_SECONDS = read_int("RISKAPP_REAPER_INTERVAL_SECONDS", 15, minimum=1)
 RISKAPP_WORKER_HEARTBEAT_SECONDS = read_int("RISKAPP_WORKER_HEARTBEAT_SECONDS", 10, minimum=1)

@@ -18,6 +18,9 @@ class Assessment(models.Model):
         verbose_name = _("assessment")
         verbose_name_plural = _("assessments")
 
+    def __str__(self) -> str:
+        return f"Assessment {self.pk} of {self.revision}"
+
     def get_absolute_url(self) -> str:
         return reverse("assessments:detail", args=[self.pk])
 
@@ -94,6 +97,9 @@ class AraChunk(models.Model):
         ordering = ["run", "index"]
         constraints = [models.UniqueConstraint(fields=["run", "index"], name="unique_chunk_per_run")]
 
+    def __str__(self) -> str:
+        return f"chunk {self.index} of run {self.run_id}"
+
 
 class ChunkLease(models.Model):
     """When a chunk was enqueued, which worker took it and until when.
@@ -113,9 +119,15 @@ class ChunkLease(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["run", "index"], name="unique_lease_per_chunk")]
 
+    def __str__(self) -> str:
+        return f"lease of chunk {self.index} of run {self.run_id}"
+
 
 class WorkerHeartbeat(models.Model):
     """The last time each Celery worker reported itself alive."""
 
     hostname = models.CharField(_("hostname"), max_length=200, unique=True)
     last_seen = models.DateTimeField(_("last seen"))
+
+    def __str__(self) -> str:
+        return self.hostname

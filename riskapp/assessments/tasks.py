@@ -8,8 +8,7 @@ from celery import shared_task
 from celery.signals import worker_ready
 
 from riskapp.assessments import services
-from riskapp.assessments.models import AssessmentRun
-from riskapp.engines.ara import run_chunk
+from riskapp.engines.ara import AraOptions, run_chunk
 from riskapp.engines.problem import Problem
 from riskapp.scenarios.models import ScenarioRevision
 from riskapp.scenarios.selectors import revision_problem
@@ -34,7 +33,7 @@ def run_ara_chunk(self, run_id: int, index: int) -> None:
     started = time.perf_counter()
     try:
         problem = _cached_problem(run.revision_id, run.revision.digest)
-        draws = _chunk_draws(run, index)
+        draws = AraOptions.from_dict(run.options).chunk_draws(index)
         statistics = run_chunk(problem, seed=run.seed, index=index, draws=draws)
     except Exception as error:  # noqa: BLE001 - the run is failed with the error, not retried forever
         logger.exception("Chunk %d of run %s failed", index, run_id)
@@ -43,14 +42,6 @@ def run_ara_chunk(self, run_id: int, index: int) -> None:
     seconds = time.perf_counter() - started
     services.record_chunk(run_id, statistics, worker=worker, seconds=seconds)
     logger.info("Chunk %d of run %s: %d draws in %.3f s", index, run_id, draws, seconds)
-
-
-def _chunk_draws(run: AssessmentRun, index: int) -> int:
-    from riskapp.engines.ara import AraOptions
-
-    options = AraOptions.from_dict(run.options)
-    budget = options.max_samples if options.target_standard_error is not None else options.samples
-    return min(options.chunk_size, budget - index * options.chunk_size)
 
 
 @worker_ready.connect

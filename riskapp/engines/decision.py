@@ -33,33 +33,87 @@ def utility(payoffs: np.ndarray, risk_aversion: float | np.ndarray) -> np.ndarra
     return np.where(linear, x, curved)
 
 
+class Lotteries:
+    """The payoff side of lotteries over the last axis, prepared once and valued under many beliefs.
+
+    For ``r ≠ 0`` the certainty equivalent is ``CE = c − log(Σ p·exp(−r·(x − c))) / r`` for any
+    shift ``c``. The shift is the worst payoff for a risk-averse attacker and the best for a
+    risk-seeking one, so every exponent ``z = −r·(x − c)`` is ≤ 0 and ``exp`` cannot overflow.
+    Rows whose exponents all lie in [−1, 0] are valued as ``log1p(Σ p·expm1(z))``, so that a tiny
+    ``r`` loses no digits; the others as ``log(Σ p·exp(z))``. Both parts depend on the payoffs
+    only, which is why ARA prepares them once per draw and reuses them for every defense.
+    """
+
+    def __init__(self, payoffs: np.ndarray, risk_aversion: float | np.ndarray) -> None:
+        x = np.asarray(payoffs, dtype=np.float64)
+        r = np.broadcast_to(np.asarray(risk_aversion, dtype=np.float64)[..., np.newaxis], x.shape[:-1] + (1,))
+        self.payoffs = x
+        self.linear = r == 0
+        self.any_curved = not bool(np.all(self.linear))
+        self.safe_r = np.where(self.linear, 1.0, r)
+        if not self.any_curved:
+            return
+
+        self.shift = np.where(self.safe_r > 0, x.min(axis=-1, keepdims=True), x.max(axis=-1, keepdims=True))
+        exponents = np.where(self.linear, 0.0, -self.safe_r * (x - self.shift))
+        self.small = np.min(exponents, axis=-1, keepdims=True) >= -1.0
+        # One array of terms, so that valuing under a belief is one pass: expm1(z) in the
+        # rows valued with log1p, exp(z) in the others.
+        self.terms = np.exp(exponents)
+        if np.any(self.small):
+            self.terms = np.where(self.small, np.expm1(exponents), self.terms)
+
+    def certainty_equivalents(self, probabilities: np.ndarray) -> np.ndarray:
+        """Certainty equivalents under beliefs ``probabilities`` (broadcastable to the payoffs)."""
+        p = np.asarray(probabilities, dtype=np.float64)
+        if not self.any_curved:
+            return np.sum(p * self.payoffs, axis=-1)
+
+        weighted = np.sum(p * self.terms, axis=-1, keepdims=True)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            log_mean = np.where(self.small, np.log1p(weighted), np.log(weighted))
+        # Every possible outcome may lie so far below the shift that its term underflows, when
+        # the shift came from an outcome the beliefs rule out. Those rows are valued again with
+        # the shift taken over the possible outcomes only.
+        lost = ~self.small & (weighted < UNDERFLOW_GUARD)
+        if np.any(lost):
+            log_mean = _revalue_underflowed(self, p, log_mean, lost)
+
+        ce = self.shift - log_mean / self.safe_r
+        if np.any(self.linear):
+            ce = np.where(self.linear, np.sum(p * self.payoffs, axis=-1, keepdims=True), ce)
+        return ce[..., 0]
+
+
+# Below this, Σ p·exp(z) has lost precision to underflow (subnormals start near 2.2e-308).
+UNDERFLOW_GUARD = 1e-280
+
+
+def _revalue_underflowed(lotteries: Lotteries, p: np.ndarray, log_mean: np.ndarray, lost: np.ndarray) -> np.ndarray:
+    shape = log_mean.shape[:-1]
+    x = np.broadcast_to(lotteries.payoffs, shape + lotteries.payoffs.shape[-1:])
+    probabilities = np.broadcast_to(p, x.shape)
+    r = np.broadcast_to(lotteries.safe_r, shape + (1,))
+    shift = np.broadcast_to(lotteries.shift, shape + (1,))
+    rows = np.nonzero(lost[..., 0])
+
+    row_p = probabilities[rows]
+    row_z = -r[rows] * (x[rows] - shift[rows])
+    exact = logsumexp(np.where(row_p > 0, row_z, -np.inf), b=row_p, axis=-1)
+    revalued = log_mean.copy()
+    revalued[rows + (0,)] = exact
+    return revalued
+
+
 def certainty_equivalents(payoffs: np.ndarray, probabilities: np.ndarray,
                           risk_aversion: float | np.ndarray) -> np.ndarray:
-    """Certainty equivalent of a lottery over the last axis, without overflow.
+    """Certainty equivalent of each lottery over the last axis, without overflow.
 
-    For ``r ≠ 0`` the value is ``CE = −log(Σ p·exp(−r·x)) / r``, which orders lotteries exactly
-    as expected exponential utility does. It is computed around the mean ``m``:
-    ``CE = m − log(Σ p·exp(−r·(x − m))) / r``, with ``log1p``/``expm1`` when the exponents
-    are small (so that a tiny ``r`` loses no digits) and log-sum-exp otherwise.
-    ``risk_aversion`` broadcasts against the leading axes.
+    ``CE = −log(Σ p·exp(−r·x)) / r`` for ``r ≠ 0`` orders lotteries exactly as expected
+    exponential utility does; ``CE = Σ p·x`` for ``r = 0``. ``risk_aversion`` broadcasts
+    against the leading axes. See ``Lotteries`` for how precision is kept.
     """
-    x = np.asarray(payoffs, dtype=np.float64)
-    p = np.asarray(probabilities, dtype=np.float64)
-    r = np.asarray(risk_aversion, dtype=np.float64)[..., np.newaxis]
-
-    mean = np.sum(p * x, axis=-1, keepdims=True)
-    linear = r == 0
-    safe_r = np.where(linear, 1.0, r)
-    exponent = np.where(p > 0, -safe_r * (x - mean), 0.0)
-
-    small = np.max(np.abs(exponent), axis=-1, keepdims=True) <= 1.0
-    with np.errstate(over="ignore", invalid="ignore"):
-        near = np.log1p(np.sum(p * np.expm1(np.minimum(exponent, 1.0)), axis=-1, keepdims=True))
-    far = logsumexp(np.where(p > 0, exponent, -np.inf), b=p, axis=-1, keepdims=True)
-    log_mean_exp = np.where(small, near, far)
-
-    ce = np.where(linear, mean, mean - log_mean_exp / safe_r)
-    return ce[..., 0]
+    return Lotteries(payoffs, risk_aversion).certainty_equivalents(probabilities)
 
 
 def values_tie(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -84,6 +138,8 @@ def best_responses(attacker_values: np.ndarray, defender_values: np.ndarray,
 
     best = np.max(values, axis=-1, keepdims=True)
     tied = values_tie(values, best)
+    if np.all(np.count_nonzero(tied, axis=-1) == 1):
+        return np.argmax(tied, axis=-1)
 
     if tie_break == "against_defender":
         target = np.min(np.where(tied, defender, np.inf), axis=-1, keepdims=True)

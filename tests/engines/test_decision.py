@@ -120,3 +120,53 @@ def test_best_response_rejects_unknown_rule():
 
 def test_tied_indices_lists_ties_in_order():
     assert tied_indices(np.array([3.0, 1.0, 3.0, 3.0 + 1e-14]), 0) == [0, 2, 3]
+
+
+def _reference_certainty_equivalent(x, p, r):
+    """Direct formula with SciPy's logsumexp over the possible outcomes."""
+    from scipy.special import logsumexp
+
+    if r == 0:
+        return float(np.dot(p, x))
+    support = p > 0
+    return float(-logsumexp(-r * x[support], b=p[support]) / r)
+
+
+def test_certainty_equivalent_matches_direct_formula():
+    rng = np.random.default_rng(11)
+    payoffs = rng.normal(0, 50, size=(300, 6))
+    probabilities = rng.dirichlet(np.full(6, 0.5), size=300)
+    risk_aversion = np.concatenate([rng.uniform(-0.2, 0.2, 290), np.zeros(10)])
+    values = certainty_equivalents(payoffs, probabilities, risk_aversion)
+    for row in range(300):
+        expected = _reference_certainty_equivalent(payoffs[row], probabilities[row], risk_aversion[row])
+        assert values[row] == pytest.approx(expected, rel=1e-11, abs=1e-9)
+
+
+def test_certainty_equivalent_underflow_uses_possible_outcomes():
+    # The worst payoff belongs to an impossible outcome 10,000 units below the others, so with
+    # r = 1 every possible term underflows against it; the value must still be exact.
+    payoffs = np.array([[-10_000.0, 3.0, 5.0]])
+    probabilities = np.array([[0.0, 0.5, 0.5]])
+    expected = -math.log(0.5 * math.exp(-3.0) + 0.5 * math.exp(-5.0))
+    assert certainty_equivalents(payoffs, probabilities, 1.0)[0] == pytest.approx(expected, rel=1e-14)
+
+
+def test_prepared_lotteries_reused_across_beliefs():
+    from riskapp.engines.decision import Lotteries
+
+    rng = np.random.default_rng(5)
+    payoffs = rng.normal(0, 10, size=(50, 4, 3))
+    risk_aversion = rng.uniform(-0.3, 0.3, size=(50, 1))
+    lotteries = Lotteries(payoffs, risk_aversion)
+    for _ in range(3):
+        beliefs = rng.dirichlet(np.ones(3), size=(50, 4))
+        assert np.array_equal(lotteries.certainty_equivalents(beliefs),
+                              certainty_equivalents(payoffs, beliefs, risk_aversion))
+
+
+def test_certainty_equivalent_risk_seeking_no_overflow():
+    payoffs = np.array([0.0, 20_000.0])
+    probabilities = np.array([0.5, 0.5])
+    value = certainty_equivalents(payoffs, probabilities, -0.5)
+    assert value == pytest.approx(20_000.0 + math.log(0.5) / 0.5, rel=1e-13)

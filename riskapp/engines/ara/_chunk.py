@@ -8,7 +8,7 @@ import numpy as np
 
 from riskapp.engines.ara._options import check_seed
 from riskapp.engines.ara._sampling import AttackerTypes, BeliefSampler, draw_attacker_types
-from riskapp.engines.decision import best_responses, certainty_equivalents
+from riskapp.engines.decision import Lotteries, best_responses
 from riskapp.engines.problem import Problem
 
 # Upper bound on the float64 elements of one block's (draws, attacks, outcomes) arrays, 2 MiB
@@ -106,11 +106,7 @@ def attacker_choices(problem: Problem, *, seed: int, index: int, draws: int) -> 
     beliefs = BeliefSampler(problem, seed=seed, index=index)
 
     choices = np.empty((draws, len(problem.defense_ids)), dtype=np.int64)
-    # SciPy's logsumexp divides by the weight of its largest term. When a Dirichlet draw gives
-    # that outcome a subnormal probability, the division overflows with a warning, but the
-    # result is still correct, so the warning is silenced.
-    with np.errstate(over="ignore"):
-        _choose_attacks(problem, types, beliefs, choices)
+    _choose_attacks(problem, types, beliefs, choices)
     return choices
 
 
@@ -127,9 +123,11 @@ def _choose_attacks(problem: Problem, types: AttackerTypes, beliefs: BeliefSampl
         payoffs = types.gains[rows, np.newaxis, :] - types.costs[rows, :, np.newaxis]
         risk_aversion = types.risk_aversion[rows, np.newaxis]
 
+        # The payoff side of the certainty equivalents is the same under every defense.
+        lotteries = Lotteries(payoffs, risk_aversion)
         if problem.model == "sequential":
             for d in range(n_defenses):
-                values = certainty_equivalents(payoffs, beliefs.draw(d, size), risk_aversion)
+                values = lotteries.certainty_equivalents(beliefs.draw(d, size))
                 choices[rows, d] = best_responses(values, defender_values[d], problem.tie_break)
         else:
             if types.defense_weights is None:
@@ -138,7 +136,7 @@ def _choose_attacks(problem: Problem, types: AttackerTypes, beliefs: BeliefSampl
             mixture = np.zeros((size, n_attacks, n_outcomes))
             for d in range(n_defenses):
                 mixture += weights[:, d, np.newaxis, np.newaxis] * beliefs.draw(d, size)
-            values = certainty_equivalents(payoffs, mixture, risk_aversion)
+            values = lotteries.certainty_equivalents(mixture)
             # Ties are broken by the defender's utility averaged over the attacker's belief
             # about the defense, since the attacker does not know which defense is in place.
             choices[rows, :] = best_responses(values, weights @ defender_values, problem.tie_break)[:, np.newaxis]

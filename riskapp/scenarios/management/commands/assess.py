@@ -78,8 +78,8 @@ class Command(BaseCommand):
 
 
 def format_text(report: dict, problem) -> str:
-    names = dict(zip(problem.defense_ids, problem.defense_names))
-    attack_names = dict(zip(problem.attack_ids, problem.attack_names))
+    names = dict(zip(problem.defense_ids, problem.defense_names, strict=True))
+    attack_names = dict(zip(problem.attack_ids, problem.attack_names, strict=True))
     lines = [f"Scenario: {report['scenario']['title']}", f"Digest:   {report['scenario']['digest']}"]
     for engine, result in report["results"].items():
         lines.append("")
