@@ -370,3 +370,35 @@ def test_shape_mismatch_rejected():
 def test_empty_matrix_rejected():
     with pytest.raises(PayoffError, match="non-empty 2-D"):
         nash_equilibria([[]], [[]])
+
+
+def test_commitment_one_row_ties():
+    # One leader strategy: the follower's tie between columns 1 and 2 is broken for the leader.
+    solution = strong_stackelberg([[1, 5, 3]], [[2, 2, 1]])
+    assert solution.x == (1.0,)
+    assert solution.response == 1
+    assert solution.best_responses == (0, 1)
+    assert solution.value == 5.0
+    assert solution.pessimistic_value == 1.0
+
+
+def test_commitment_one_column_best_row():
+    solution = strong_stackelberg([[1], [5], [3]], [[2], [2], [1]])
+    assert solution.x == (0.0, 1.0, 0.0)
+    assert solution.value == 5.0
+
+
+def test_commitment_tiny_payoffs_scale():
+    # Both responses give the leader 1.5e-9 at x = (1/2, 1/2), the follower's indifference point.
+    solution = strong_stackelberg([[1e-9, 3e-9], [2e-9, 0]], [[1e9, 0], [0, 1e9]])
+    np.testing.assert_allclose(solution.x, [0.5, 0.5], atol=1e-9)
+    assert solution.value == pytest.approx(1.5e-9, rel=1e-9)
+    assert solution.follower_value == pytest.approx(5e8, rel=1e-9)
+
+
+def test_zero_sum_value_degenerate_shapes():
+    assert zero_sum_value([[1, 5, 3]]).value == 1.0
+    assert zero_sum_value([[1], [5], [3]]).value == 5.0
+    constant = zero_sum_value([[2, 2], [2, 2]])
+    assert constant.value == 2.0
+    assert constant.exploitability == 0.0
