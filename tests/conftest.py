@@ -1,7 +1,12 @@
-"""Fixtures shared by every test package."""
+"""Fixtures shared by every test package: seeded randomness, stored scenarios, real Celery
+workers and headless Chromium kept off every network but the loopback."""
+
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 import numpy as np
 import pytest
+from playwright.sync_api import sync_playwright
 
 
 @pytest.fixture
@@ -38,3 +43,66 @@ def start_worker(transactional_db, tmp_path):
     yield start
     for worker in workers:
         worker.stop()
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+# Without these, Chromium contacts Google services at start; the resolver rule makes any
+# host name other than the loopback fail, so a page cannot reach the internet by accident.
+CHROMIUM_ARGUMENTS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-default-apps",
+    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost , EXCLUDE 127.0.0.1",
+]
+
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+
+
+@dataclass
+class PageRecord:
+    """What a page did that a test may want to forbid."""
+
+    console_errors: list[str] = field(default_factory=list)
+    outside_requests: list[str] = field(default_factory=list)
+    failed_responses: list[str] = field(default_factory=list)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One Chromium for the whole session: Playwright's sync API allows one instance per thread."""
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGUMENTS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page_record() -> PageRecord:
+    return PageRecord()
+
+
+@pytest.fixture
+def page(browser, page_record):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en")
+
+    def guard(route):
+        host = urlsplit(route.request.url).hostname
+        if route.request.url.startswith(("data:", "blob:")) or host in LOCAL_HOSTS:
+            route.continue_()
+        else:
+            page_record.outside_requests.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", guard)
+    page = context.new_page()
+    page.on("console", lambda message: page_record.console_errors.append(message.text)
+            if message.type == "error" else None)
+    page.on("response", lambda response: page_record.failed_responses.append(f"{response.status} {response.url}")
+            if response.status >= 400 else None)
+    yield page
+    context.close()

@@ -2,38 +2,11 @@
 
 import pytest
 from django.urls import reverse
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from riskapp.assessments.models import AssessmentRun
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-CHROMIUM = "/usr/bin/chromium"
-
-# These flags stop Chromium's background requests and resolve no host but localhost, so the
-# browser reaches only the live server.
-CHROMIUM_ARGS = [
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-default-apps",
-    "--disable-domain-reliability",
-    "--no-pings",
-    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost , EXCLUDE 127.0.0.1",
-]
-
-
-@pytest.fixture
-def page(monkeypatch):
-    # Playwright's sync API runs an event loop in this thread, where Django raises
-    # SynchronousOnlyOperation on ORM calls unless this is set.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser.new_page()
-        browser.close()
-
 
 def test_browser_redraws_finished_run(live_server, page: Page, assessment, ara_result):
     ara = assessment.runs.get(engine="ara")
@@ -44,6 +17,7 @@ def test_browser_redraws_finished_run(live_server, page: Page, assessment, ara_r
     errors: list[str] = []
     page.on("request", lambda request: requested.append(request.url))
     page.on("pageerror", lambda error: errors.append(str(error)))
+    # The shared page fixture aborts requests that leave the loopback and records them.
 
     page.goto(live_server.url + reverse("reports:comparison", args=[assessment.pk]))
 
