@@ -1,4 +1,4 @@
-"""Exit 0 when the service at a URL answers, 1 otherwise: probe_service.py redis|amqp|postgres URL."""
+"""Exit with 0 when the service at a URL accepts a connection, else 1: probe_service.py redis|amqp|postgres URL."""
 
 import sys
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Run the whole test suite with the real services it needs: a Celery worker on the filesystem
 # broker, on Redis and on RabbitMQ, and PostgreSQL for the tests about it. Services that are
-# not running are started (and installed with apt-get when possible); anything still missing
-# is named and the command fails, rather than skipping tests.
+# not running are started, and installed with apt-get when possible. Anything still missing is
+# named and the command fails, so that no test is skipped for want of a service.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

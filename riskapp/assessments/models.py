@@ -81,7 +81,7 @@ class AssessmentRun(models.Model):
 class AraChunk(models.Model):
     """The statistics of one chunk of ARA draws, stored once per (run, index).
 
-    ``statistics`` holds counts and sums (see ``riskapp.engines.ara.ChunkStatistics``), from
+    ``statistics`` contains counts and sums (see ``riskapp.engines.ara.ChunkStatistics``), from
     which the merged estimate and its paired standard errors follow exactly.
     """
 

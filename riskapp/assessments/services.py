@@ -1,9 +1,9 @@
 """Starting, recording, merging, cancelling and reaping assessment runs.
 
 An ARA run is split into chunks of a fixed number of draws. Each chunk task stores its
-statistics in a row unique on (run, index); inserting the row, counting the rows and merging
-them in index order happen in one transaction under the run row's lock, so a redelivered or
-retried chunk is harmless. That is what makes late acknowledgement safe.
+statistics in a row unique on (run, index). Inserting the row, counting the rows and merging
+them in index order happen in one transaction under the run row's lock. A redelivered or
+retried chunk is therefore harmless, which is what makes late acknowledgement safe.
 """
 
 import logging

@@ -147,7 +147,7 @@ class Problem:
         return np.einsum("das,ds->da", self.probabilities, u)
 
     def point_values(self) -> dict[str, object]:
-        """The mean of every attacker number, as the game solver uses them."""
+        """Return the mean of every attacker number: the point values the game solver uses."""
         return {
             "attack_costs": {a: c.mean() for a, c in zip(self.attack_ids, self.attack_costs)},
             "attacker_gains": {s: g.mean() for s, g in zip(self.outcome_ids, self.attacker_gains)},
