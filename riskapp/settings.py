@@ -123,7 +123,7 @@ if not DEBUG:
     SECURE_SSL_REDIRECT = read_bool("SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = read_int("SECURE_HSTS_SECONDS", 31_536_000, minimum=0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = read_bool("SECURE_HSTS_PRELOAD", False)
+    SECURE_HSTS_PRELOAD = read_bool("SECURE_HSTS_PRELOAD", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     CSRF_TRUSTED_ORIGINS = read_list("CSRF_TRUSTED_ORIGINS", [])
@@ -175,6 +175,10 @@ RISKAPP_CHUNK_LEASE_SECONDS = read_int("RISKAPP_CHUNK_LEASE_SECONDS", 120, minim
 RISKAPP_RUN_TIME_LIMIT_SECONDS = read_int("RISKAPP_RUN_TIME_LIMIT_SECONDS", 3600, minimum=10)
 RISKAPP_REAPER_INTERVAL_SECONDS = read_int("RISKAPP_REAPER_INTERVAL_SECONDS", 15, minimum=1)
 RISKAPP_WORKER_HEARTBEAT_SECONDS = read_int("RISKAPP_WORKER_HEARTBEAT_SECONDS", 10, minimum=1)
+
+# The headless Chromium that renders the comparison report as PDF (riskapp.reports.pdf).
+RISKAPP_CHROMIUM = read_string("RISKAPP_CHROMIUM", "/usr/bin/chromium")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
