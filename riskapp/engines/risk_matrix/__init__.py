@@ -9,6 +9,7 @@ from fractions import Fraction
 
 from riskapp.engines.problem import Band, RiskLevel, RiskMatrixConfig
 from riskapp.engines.risk_matrix._assess import ENGINE_VERSION, assess
+from riskapp.engines.risk_matrix._changes import MatrixChanges, RatedCell, RatingChange, rating_changes
 from riskapp.engines.risk_matrix._coherence import CHECKS, Finding, check_coherence
 from riskapp.engines.risk_matrix._ratings import Rating, rate_threats
 
@@ -45,5 +46,5 @@ DEFAULT_MATRIX = RiskMatrixConfig(
     criterion="expected_loss",
 )
 
-__all__ = ["CHECKS", "DEFAULT_MATRIX", "ENGINE_VERSION", "Finding", "Rating", "assess", "check_coherence",
-           "rate_threats"]
+__all__ = ["CHECKS", "DEFAULT_MATRIX", "ENGINE_VERSION", "Finding", "MatrixChanges", "RatedCell", "Rating",
+           "RatingChange", "assess", "check_coherence", "rate_threats", "rating_changes"]
