@@ -1,7 +1,8 @@
 """Reading and validating framework data files (format ``riskapp-framework/1``).
 
 A file describes one framework version: the framework, the version, its sources, its levels
-with their dangerous capabilities and measures, and optionally threat-actor tiers. Validation
+with their dangerous capabilities and measures, and optionally threat-actor tiers and capability
+thresholds with the level and measures each one requires. Validation
 is complete before anything is written, and every error names the field path, the value and
 the rule that it breaks.
 """
@@ -18,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils.text import slugify
 
-from riskapp.catalog.models import Evidence, FrameworkVersion, Measure, RiskDomain
+from riskapp.catalog.models import CrosswalkGroup, Evidence, FrameworkVersion, Measure, RiskDomain
 
 FORMAT = "riskapp-framework/1"
 
@@ -104,6 +105,23 @@ class ThreatActorTierData:
 
 
 @dataclass(frozen=True)
+class ThresholdData:
+    code: str
+    slug: str
+    name: str
+    order: int
+    domain: str
+    description: str
+    gating: bool
+    provisional: bool
+    required_level: str | None
+    required_measures: tuple[str, ...]
+    crosswalk_group: str
+    evidence: str
+    source_url: str
+
+
+@dataclass(frozen=True)
 class FrameworkDocument:
     """A validated framework data file."""
 
@@ -119,6 +137,7 @@ class FrameworkDocument:
     sources: tuple[SourceData, ...]
     levels: tuple[LevelData, ...]
     threat_actor_tiers: tuple[ThreatActorTierData, ...]
+    thresholds: tuple[ThresholdData, ...] = ()
 
 
 def level_slug(code: str) -> str:
@@ -142,7 +161,7 @@ def parse_framework_document(data: Any) -> FrameworkDocument:
     """Validate the parsed content of a framework data file."""
     root = _Node(data, "")
     root.check_keys(required={"format", "framework", "version", "sources", "levels"},
-                    optional={"threat_actor_tiers"})
+                    optional={"threat_actor_tiers", "thresholds"})
     if root.get("format").value != FORMAT:
         raise FrameworkFileError("format", root.get("format").value, f"must be {FORMAT!r}")
 
@@ -165,6 +184,12 @@ def parse_framework_document(data: Any) -> FrameworkDocument:
             raise FrameworkFileError(f"threat_actor_tiers[{index}].countered_by", tier.countered_by,
                                      "must be the code of a level in this file")
 
+    thresholds = tuple(_parse_threshold(node, order) for order, node
+                       in enumerate(root.get("thresholds", []).items(), start=1))
+    _check_unique(thresholds, "code", "thresholds")
+    _check_unique(thresholds, "slug", "thresholds")
+    _check_threshold_references(thresholds, levels)
+
     sources = tuple(_parse_source(node) for node in root.get("sources").items(min_length=1))
     _check_unique(sources, "url", "sources")
 
@@ -181,6 +206,7 @@ def parse_framework_document(data: Any) -> FrameworkDocument:
         sources=sources,
         levels=levels,
         threat_actor_tiers=tiers,
+        thresholds=thresholds,
     )
 
 
@@ -257,6 +283,51 @@ def _parse_tier(node: "_Node") -> ThreatActorTierData:
         evidence=node.get("evidence", DEFAULT_EVIDENCE).choice(Evidence.values),
         source_url=node.get("source_url").url(),
     )
+
+
+def _parse_threshold(node: "_Node", order: int) -> ThresholdData:
+    node.check_keys(required={"code", "name", "domain", "description", "source_url"},
+                    optional={"gating", "provisional", "required_level", "required_measures", "crosswalk_group",
+                              "evidence"})
+    code = node.get("code").text(max_length=40)
+    required_level = node.get("required_level", None)
+    crosswalk_group = node.get("crosswalk_group", None)
+    return ThresholdData(
+        code=code,
+        slug=level_slug(code),
+        name=node.get("name").text(max_length=200),
+        order=order,
+        domain=node.get("domain").choice(RiskDomain.values),
+        description=node.get("description").text(),
+        gating=node.get("gating", True).boolean(),
+        provisional=node.get("provisional", False).boolean(),
+        required_level=None if required_level.value is None else required_level.text(max_length=30),
+        required_measures=tuple(item.slug() for item in node.get("required_measures", []).items()),
+        crosswalk_group="" if crosswalk_group.value is None else crosswalk_group.choice(CrosswalkGroup.values),
+        evidence=node.get("evidence", DEFAULT_EVIDENCE).choice(Evidence.values),
+        source_url=node.get("source_url").url(),
+    )
+
+
+def _check_threshold_references(thresholds: tuple[ThresholdData, ...], levels: tuple[LevelData, ...]) -> None:
+    """Check that a threshold names levels and measures of this file, and that a gating one requires something."""
+    level_codes = {level.code for level in levels}
+    measure_codes = {measure.code for level in levels for measure in level.measures}
+    for index, threshold in enumerate(thresholds):
+        path = f"thresholds[{index}]"
+        if threshold.required_level is not None and threshold.required_level not in level_codes:
+            raise FrameworkFileError(f"{path}.required_level", threshold.required_level,
+                                     "must be the code of a level in this file")
+        for measure_index, code in enumerate(threshold.required_measures):
+            if code not in measure_codes:
+                raise FrameworkFileError(f"{path}.required_measures[{measure_index}]", code,
+                                         "must be the code of a measure in this file")
+        if len(set(threshold.required_measures)) != len(threshold.required_measures):
+            raise FrameworkFileError(f"{path}.required_measures", list(threshold.required_measures),
+                                     "must not list a measure twice")
+        if threshold.gating and threshold.required_level is None:
+            raise FrameworkFileError(f"{path}.required_level", MISSING,
+                                     "a gating threshold must name the safety level it requires")
 
 
 def _check_unique(items: tuple, field: str, path: str) -> None:

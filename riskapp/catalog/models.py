@@ -138,6 +138,9 @@ class RiskDomain(models.TextChoices):
     # Anthropic's RSP 1.0 abbreviates this as ARA, which in riskapp means Adversarial Risk
     # Analysis, so the catalog never uses the abbreviation.
     AUTONOMOUS_REPLICATION = "autonomous_replication_adaptation", _("autonomous replication and adaptation")
+    AI_RESEARCH = "ai_research", _("AI research and development")
+    MISALIGNMENT = "misalignment", _("misalignment and undermining human control")
+    MANIPULATION = "manipulation", _("harmful manipulation")
     GENERAL = "general", _("general capability")
 
 
@@ -171,6 +174,8 @@ class Measure(models.Model):
     class Kind(models.TextChoices):
         CONTAINMENT = "containment", _("containment")
         DEPLOYMENT = "deployment", _("deployment")
+        # Reports, safety cases and obligations toward a regulator: neither protect weights nor gate use.
+        GOVERNANCE = "governance", _("governance")
 
     version = models.ForeignKey(FrameworkVersion, on_delete=models.CASCADE, related_name="measures")
     level = models.ForeignKey(SafetyLevel, on_delete=models.CASCADE, related_name="measures")
@@ -230,3 +235,68 @@ class ThreatActorTier(models.Model):
 
     def __str__(self) -> str:
         return f"{self.version} {self.code}"
+
+
+class CrosswalkGroup(models.TextChoices):
+    """Rows of the approximate crosswalk: thresholds of different frameworks that address a similar risk."""
+
+    NOVICE_CB_UPLIFT = "novice_cb_uplift", _("Uplift of novices or low-resourced groups toward chemical "
+                                             "or biological weapons")
+    EXPERT_CB_UPLIFT = "expert_cb_uplift", _("Uplift of experts or state programmes toward novel agents")
+    CYBER = "cyber", _("Cyber offence")
+    AI_RND_ACCELERATION = "ai_rnd_acceleration", _("Acceleration of AI research")
+    AI_RND_AUTOMATION = "ai_rnd_automation", _("Full automation of AI research")
+    MISALIGNMENT = "misalignment", _("Misalignment and undermining of human control")
+    MANIPULATION = "manipulation", _("Harmful manipulation")
+    SYSTEMIC_RISK_PRESUMPTION = "systemic_risk_presumption", _("Legal presumption of systemic risk")
+
+
+class CapabilityThreshold(models.Model):
+    """A capability that, once a model reaches it, calls for a higher safety level or named safeguards.
+
+    A threshold that is not ``gating`` is monitored only: reaching it prompts reporting or more
+    testing but requires no safeguards.
+    """
+
+    version = models.ForeignKey(FrameworkVersion, on_delete=models.CASCADE, related_name="thresholds")
+    code = models.CharField(_("code"), max_length=40, help_text=_("As the framework writes it, e.g. CBRN-3."))
+    slug = models.SlugField(_("slug"), max_length=50)
+    name = models.CharField(_("name"), max_length=200)
+    order = models.PositiveSmallIntegerField(_("order"))
+    domain = models.CharField(_("domain"), max_length=40, choices=RiskDomain.choices)
+    description = models.TextField(_("description"))
+    gating = models.BooleanField(
+        _("gating"), default=True,
+        help_text=_("Reaching a gating threshold requires safeguards; other thresholds are monitored only."),
+    )
+    provisional = models.BooleanField(
+        _("provisional"), default=False,
+        help_text=_("The framework version only sketches the threshold or its safeguards."),
+    )
+    required_level = models.ForeignKey(
+        SafetyLevel, null=True, blank=True, on_delete=models.SET_NULL, related_name="thresholds",
+        verbose_name=_("required safety level"),
+    )
+    required_measures = models.ManyToManyField(Measure, blank=True, related_name="thresholds",
+                                               verbose_name=_("required safeguards"))
+    crosswalk_group = models.CharField(_("crosswalk group"), max_length=40, blank=True,
+                                       choices=CrosswalkGroup.choices)
+    evidence = models.CharField(_("evidence"), max_length=20, choices=Evidence.choices, default=Evidence.PRIMARY)
+    source_url = models.URLField(_("source URL"), max_length=500)
+
+    class Meta:
+        ordering = ["version", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "code"], name="unique_threshold_code_per_version"),
+            models.UniqueConstraint(fields=["version", "slug"], name="unique_threshold_slug_per_version"),
+        ]
+        verbose_name = _("capability threshold")
+        verbose_name_plural = _("capability thresholds")
+
+    def __str__(self) -> str:
+        return f"{self.version} {self.code}"
+
+    @property
+    def threshold_id(self) -> str:
+        """The id that benchmark files use, e.g. anthropic-rsp-2.2:cbrn-3."""
+        return f"{self.version.slug}{MEASURE_ID_SEPARATOR}{self.slug}"

@@ -71,6 +71,7 @@ class _Loader:
         self.DangerousCapability = apps.get_model("catalog", "DangerousCapability")
         self.Measure = apps.get_model("catalog", "Measure")
         self.ThreatActorTier = apps.get_model("catalog", "ThreatActorTier")
+        self.CapabilityThreshold = _model_or_none(apps, "CapabilityThreshold")
 
     def load(self, document: FrameworkDocument) -> None:
         framework = self._upsert(self.Framework, {"slug": document.framework_slug},
@@ -92,8 +93,12 @@ class _Loader:
         self._delete_others(self.Source.objects.filter(version=version), sources)
 
         levels_by_code = self._load_levels(version, document)
-        self._load_measures(version, document, levels_by_code)
+        measures_by_code = self._load_measures(version, document, levels_by_code)
         self._load_tiers(version, document, levels_by_code)
+        if self.CapabilityThreshold is not None:
+            self._load_thresholds(version, document, levels_by_code, measures_by_code)
+        elif document.thresholds:
+            raise LookupError(f"{document.version_slug} has thresholds, which this schema state cannot store")
 
     def _load_levels(self, version: Any, document: FrameworkDocument) -> dict[str, Any]:
         levels_by_code = {}
@@ -126,7 +131,8 @@ class _Loader:
         self._delete_others(self.DangerousCapability.objects.filter(level__version=version), capabilities)
         return levels_by_code
 
-    def _load_measures(self, version: Any, document: FrameworkDocument, levels_by_code: dict[str, Any]) -> None:
+    def _load_measures(self, version: Any, document: FrameworkDocument,
+                       levels_by_code: dict[str, Any]) -> dict[str, Any]:
         measures_by_code = {}
         for level_data in document.levels:
             for measure in level_data.measures:
@@ -151,6 +157,7 @@ class _Loader:
                     measure.save(update_fields=["supersedes"])
                     if ("measure", measure.pk) not in self.created:
                         self._count("updated", measure)
+        return measures_by_code
 
     def _load_tiers(self, version: Any, document: FrameworkDocument, levels_by_code: dict[str, Any]) -> None:
         tiers = []
@@ -167,6 +174,32 @@ class _Loader:
                 "source_url": tier.source_url,
             }))
         self._delete_others(self.ThreatActorTier.objects.filter(version=version), tiers)
+
+    def _load_thresholds(self, version: Any, document: FrameworkDocument, levels_by_code: dict[str, Any],
+                         measures_by_code: dict[str, Any]) -> None:
+        # Orders and slugs are unique per version, so stale rows go before the others move.
+        existing = self.CapabilityThreshold.objects.filter(version=version)
+        self._delete_others(existing.exclude(code__in=[item.code for item in document.thresholds]), [])
+        for data in document.thresholds:
+            threshold = self._upsert(self.CapabilityThreshold, {"version": version, "code": data.code}, {
+                "slug": data.slug,
+                "name": data.name,
+                "order": data.order,
+                "domain": data.domain,
+                "description": data.description,
+                "gating": data.gating,
+                "provisional": data.provisional,
+                "required_level": levels_by_code[data.required_level] if data.required_level else None,
+                "crosswalk_group": data.crosswalk_group,
+                "evidence": data.evidence,
+                "source_url": data.source_url,
+            })
+            wanted = {measures_by_code[code].pk for code in data.required_measures}
+            current = set(threshold.required_measures.values_list("pk", flat=True))
+            if wanted != current:
+                threshold.required_measures.set(wanted)
+                if ("capabilitythreshold", threshold.pk) not in self.created:
+                    self._count("updated", threshold)
 
     def _upsert(self, model: Any, lookup: dict[str, Any], values: dict[str, Any]) -> Any:
         """Create the row matching ``lookup`` or bring its fields to ``values``, counting what changed."""
@@ -208,6 +241,14 @@ class _Loader:
     def _count(self, change: str, instance: Any) -> None:
         setattr(self.report, change, getattr(self.report, change) + 1)
         self.report.changed_items.append(f"{change} {type(instance).__name__} {instance.pk}")
+
+
+def _model_or_none(apps: Any, name: str) -> Any:
+    # The data migration that loads the first frameworks runs before thresholds existed.
+    try:
+        return apps.get_model("catalog", name)
+    except LookupError:
+        return None
 
 
 def _same_value(current: Any, new: Any) -> bool:

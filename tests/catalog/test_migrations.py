@@ -24,4 +24,5 @@ def test_migration_reverse_and_reapply():
     assert Measure.objects.count() == measures_before
     assert set(FrameworkVersion.objects.values_list("slug", flat=True)) == {
         "anthropic-rsp-1.0", "rand-securing-model-weights-2024",
+        "anthropic-rsp-2.2", "openai-preparedness-2", "google-deepmind-fsf-3.0", "eu-ai-act-gpai-2025",
     }
