@@ -148,6 +148,42 @@ class MatrixLayout:
         return self.likelihood.index(likelihood), self.consequence.index(consequence)
 
 
+# Values of ``MatrixOrientation.likelihood_on``: the likelihood bands run along the heatmap's
+# rows (the y axis) or its columns (the x axis).
+LIKELIHOOD_ON = ("rows", "columns")
+
+
+@dataclass(frozen=True)
+class MatrixOrientation:
+    """The heatmap's layout of the matrix; it never changes the logical cell of a rating.
+
+    By default likelihood runs along the rows, rising upwards, and consequence along the
+    columns, rising to the right. A reversed axis runs from its highest band down.
+    """
+
+    likelihood_on: str = "rows"
+    reverse_likelihood: bool = False
+    reverse_consequence: bool = False
+
+    def __post_init__(self) -> None:
+        if self.likelihood_on not in LIKELIHOOD_ON:
+            raise ValueError(f"orientation.likelihood_on: {self.likelihood_on!r} is not one of {list(LIKELIHOOD_ON)}")
+
+    def position(self, cell: tuple[int, int], shape: tuple[int, int]) -> tuple[int, int]:
+        """Return the (x, y) heatmap position of logical cell (likelihood band, consequence band)."""
+        (i, j), (rows, cols) = cell, shape
+        likelihood = rows - 1 - i if self.reverse_likelihood else i
+        consequence = cols - 1 - j if self.reverse_consequence else j
+        if self.likelihood_on == "rows":
+            return consequence, likelihood
+        return likelihood, consequence
+
+    def display_shape(self, shape: tuple[int, int]) -> tuple[int, int]:
+        """Return the heatmap's (columns, rows) for a matrix of ``shape`` = (likelihood bands, consequence bands)."""
+        rows, cols = shape
+        return (cols, rows) if self.likelihood_on == "rows" else (rows, cols)
+
+
 def expected_utility_figure(
     game: Mapping[str, Any] | None,
     ara: Mapping[str, Any] | None,
@@ -280,27 +316,31 @@ def risk_matrix_figure(
     matrix: MatrixLayout,
     names: Names,
     labels: Mapping[str, str] | None = None,
+    *,
+    orientation: MatrixOrientation | None = None,
 ) -> go.Figure:
     """Draw the risk-matrix heatmap once per defense with that defense's rated threats in their cells.
 
     The cells are colored by risk level with the matrix's own colors. Each cell that contains rated
-    threats shows their count, and hovering over it lists their names and ids.
+    threats shows their count, and hovering over it lists their names and ids. ``orientation``
+    chooses the axis of each band and its direction. Every heatmap cell and threat marker carries
+    its logical (likelihood band, consequence band) labels in ``customdata``.
     """
     text = _labels(labels)
+    orientation = orientation or MatrixOrientation()
     defense_ids = list(names.defenses)
     ratings = (risk_matrix or {}).get("ratings") or {}
-    rows, cols = len(matrix.likelihood), len(matrix.consequence)
     figure = _panel_grid(names, defense_ids, horizontal_spacing=0.04, shared_yaxes=True)
 
-    cell_text = [[matrix.level_labels[level] for level in row] for row in matrix.grid]
+    z, cell_text, customdata = _oriented_grid(matrix, orientation)
     for index, defense_id in enumerate(defense_ids):
         row, col = divmod(index, PANELS_PER_ROW)
         position = {"row": row + 1, "col": col + 1}
         figure.add_trace(
             go.Heatmap(
-                z=[list(row_levels) for row_levels in matrix.grid],
-                x=list(range(cols)),
-                y=list(range(rows)),
+                z=z,
+                x=list(range(len(z[0]))),
+                y=list(range(len(z))),
                 coloraxis="coloraxis",
                 text=cell_text,
                 xgap=2,
@@ -310,24 +350,30 @@ def risk_matrix_figure(
                     f"{text['consequence_axis']}: %{{customdata[1]}}<br>"
                     f"{text['risk_level']}: %{{text}}<extra></extra>"
                 ),
-                customdata=[[[matrix.likelihood[i], matrix.consequence[j]] for j in range(cols)] for i in range(rows)],
+                customdata=customdata,
             ),
             **position,
         )
 
         cells = _threats_by_cell(ratings.get(defense_id) or {}, matrix, names, path=f"ratings.{defense_id}")
         if cells:
-            figure.add_trace(_threat_markers(cells, names, text, show_legend=index == 0), **position)
+            markers = _threat_markers(cells, matrix, orientation, names, text, show_legend=index == 0)
+            figure.add_trace(markers, **position)
 
+    x_labels, y_labels = _oriented_ticks(matrix, orientation)
+    if orientation.likelihood_on == "rows":
+        x_title, y_title = text["consequence_axis"], text["likelihood_axis"]
+    else:
+        x_title, y_title = text["likelihood_axis"], text["consequence_axis"]
     band_axes = {"showgrid": False, "zeroline": False}
     figure.update_xaxes(
-        tickvals=list(range(cols)), ticktext=list(matrix.consequence), range=[-0.5, cols - 0.5], **band_axes
+        tickvals=list(range(len(x_labels))), ticktext=x_labels, range=[-0.5, len(x_labels) - 0.5], **band_axes
     )
     figure.update_yaxes(
-        tickvals=list(range(rows)), ticktext=list(matrix.likelihood), range=[-0.5, rows - 0.5], **band_axes
+        tickvals=list(range(len(y_labels))), ticktext=y_labels, range=[-0.5, len(y_labels) - 0.5], **band_axes
     )
-    figure.update_xaxes(title_text=text["consequence_axis"], row=_last_row(len(defense_ids)))
-    figure.update_yaxes(title_text=text["likelihood_axis"], col=1)
+    figure.update_xaxes(title_text=x_title, row=_last_row(len(defense_ids)))
+    figure.update_yaxes(title_text=y_title, col=1)
     levels = len(matrix.level_labels)
     figure.update_layout(
         title={"text": text["risk_matrix_title"]},
@@ -514,23 +560,65 @@ def _threats_by_cell(
     return cells
 
 
+def _oriented_grid(
+    matrix: MatrixLayout, orientation: MatrixOrientation
+) -> tuple[list[list[int]], list[list[str]], list[list[list[str]]]]:
+    """Lay out the level indices, level labels and logical band labels as heatmap rows, bottom row first."""
+    shape = (len(matrix.likelihood), len(matrix.consequence))
+    width, height = orientation.display_shape(shape)
+    z = [[0] * width for _ in range(height)]
+    cell_text = [[""] * width for _ in range(height)]
+    customdata: list[list[list[str]]] = [[[] for _ in range(width)] for _ in range(height)]
+    for i, row_levels in enumerate(matrix.grid):
+        for j, level in enumerate(row_levels):
+            x, y = orientation.position((i, j), shape)
+            z[y][x] = level
+            cell_text[y][x] = matrix.level_labels[level]
+            customdata[y][x] = [matrix.likelihood[i], matrix.consequence[j]]
+    return z, cell_text, customdata
+
+
+def _oriented_ticks(matrix: MatrixLayout, orientation: MatrixOrientation) -> tuple[list[str], list[str]]:
+    """Return the band labels along the x axis and along the y axis, in position order."""
+    shape = (len(matrix.likelihood), len(matrix.consequence))
+    width, height = orientation.display_shape(shape)
+    x_labels, y_labels = [""] * width, [""] * height
+    for i, likelihood in enumerate(matrix.likelihood):
+        for j, consequence in enumerate(matrix.consequence):
+            x, y = orientation.position((i, j), shape)
+            x_labels[x], y_labels[y] = (consequence, likelihood) if orientation.likelihood_on == "rows" else (
+                likelihood, consequence)
+    return x_labels, y_labels
+
+
 def _threat_markers(
-    cells: Mapping[tuple[int, int], list[str]], names: Names, text: Mapping[str, str], *, show_legend: bool
+    cells: Mapping[tuple[int, int], list[str]],
+    matrix: MatrixLayout,
+    orientation: MatrixOrientation,
+    names: Names,
+    text: Mapping[str, str],
+    *,
+    show_legend: bool,
 ) -> go.Scatter:
     """Return one marker per occupied cell showing how many threats it contains; hover names them.
 
-    Names would overflow the cells of a 5 × 5 grid, so they appear only on hover.
+    Names would overflow the cells of a 5 × 5 grid, so they appear only on hover. Each marker's
+    ``customdata`` is its logical cell's band labels followed by the threats' attack ids.
     """
-    x, y, counts, hover = [], [], [], []
+    shape = (len(matrix.likelihood), len(matrix.consequence))
+    x, y, counts, hover, customdata = [], [], [], [], []
     for (i, j), attack_ids in cells.items():
-        x.append(j)
-        y.append(i)
+        column, row = orientation.position((i, j), shape)
+        x.append(column)
+        y.append(row)
         counts.append(str(len(attack_ids)))
+        customdata.append([matrix.likelihood[i], matrix.consequence[j], *attack_ids])
         threats = [f"{html.escape(names.attack(a), quote=False)} ({a})" for a in attack_ids]
         hover.append("<br>".join([f"<b>{text['rated_threats']}: {len(attack_ids)}</b>", *threats]))
     return go.Scatter(
         x=x,
         y=y,
+        customdata=customdata,
         mode="markers+text",
         text=counts,
         textposition="middle center",

@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import plotly.io
+from django.http import HttpRequest
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from riskapp.assessments.models import Assessment, AssessmentRun
 from riskapp.reports import figures
-from riskapp.reports.figures import MatrixLayout, Names
+from riskapp.reports.figures import LIKELIHOOD_ON, MatrixLayout, MatrixOrientation, Names
 
 # Engines in the order the page shows them: no adversary model, exact adversary, uncertain adversary.
 ENGINES = ("risk_matrix", "game", "ara")
@@ -55,6 +56,20 @@ DEFAULT_RISK_MATRIX: dict[str, Any] = {
 }
 
 FIGURE_KEYS = ("expected_utility", "attack_probability", "risk_matrix", "convergence")
+
+# The session key under which the comparison page remembers the heatmap's orientation.
+ORIENTATION_SESSION_KEY = "reports.matrix_orientation"
+
+COHERENCE_CHECK_NAMES = {
+    "structure": _("Structure"),
+    "monotonicity": _("Monotonicity"),
+    "weak_consistency": _("Weak consistency"),
+    "betweenness": _("Betweenness"),
+    "consistent_coloring": _("Consistent coloring"),
+    "range_compression": _("Range compression"),
+}
+
+FINDING_STATUS_NAMES = {"pass": _("pass"), "warning": _("warning"), "fail": _("fail")}
 
 
 @dataclass
@@ -107,6 +122,18 @@ class UtilityRow:
             return None
         half_width = figures.ERROR_BAR_SE * self.ara_standard_error
         return self.ara_utility - half_width, self.ara_utility + half_width
+
+
+@dataclass
+class CoherenceRow:
+    """One finding of the matrix's coherence checks, with its cells named by their band labels."""
+
+    check: str
+    check_name: str
+    status: str
+    status_name: str
+    cells: list[str]
+    message: str
 
 
 @dataclass
@@ -166,6 +193,25 @@ class Comparison:
         others = {recommendations[e] for e in ("game", "ara") if e in recommendations}
         return "risk_matrix" in recommendations and bool(others) and recommendations["risk_matrix"] not in others
 
+    @property
+    def coherence_rows(self) -> list[CoherenceRow]:
+        """The risk matrix's coherence findings in the engine's order; empty before its result."""
+        findings = (self.result("risk_matrix") or {}).get("coherence") or []
+        return [
+            CoherenceRow(
+                check=finding["check"],
+                check_name=COHERENCE_CHECK_NAMES.get(finding["check"], finding["check"]),
+                status=finding["status"],
+                status_name=FINDING_STATUS_NAMES.get(finding["status"], finding["status"]),
+                cells=[self._cell_name(i, j) for i, j in finding.get("cells") or []],
+                message=finding["message"],
+            )
+            for finding in findings
+        ]
+
+    def _cell_name(self, likelihood: int, consequence: int) -> str:
+        return f"({self.matrix.likelihood[likelihood]}, {self.matrix.consequence[consequence]})"
+
     def result(self, engine: str) -> dict[str, Any] | None:
         for summary in self.engines:
             if summary.engine == engine:
@@ -206,7 +252,42 @@ def matrix_layout(document: dict[str, Any]) -> MatrixLayout:
     return MatrixLayout.from_mapping(merged)
 
 
-def build_figures(comparison: Comparison) -> dict[str, dict[str, Any] | None]:
+def matrix_orientation(request: HttpRequest) -> MatrixOrientation:
+    """Return the heatmap orientation that the request sets or the session stores, storing a new one.
+
+    The orientation form sends ``likelihood_on`` (``rows`` or ``columns``) and the check boxes
+    ``reverse_likelihood`` and ``reverse_consequence``, which are absent when unchecked. A
+    request without ``likelihood_on`` keeps the session's orientation, and one with an unknown
+    value falls back to it too, since a display setting should not make the page fail.
+    """
+    stored = request.session.get(ORIENTATION_SESSION_KEY) or {}
+    orientation = _orientation_from(stored)
+    likelihood_on = request.GET.get("likelihood_on")
+    if likelihood_on in LIKELIHOOD_ON:
+        orientation = MatrixOrientation(
+            likelihood_on=likelihood_on,
+            reverse_likelihood=request.GET.get("reverse_likelihood") in ("1", "on"),
+            reverse_consequence=request.GET.get("reverse_consequence") in ("1", "on"),
+        )
+        request.session[ORIENTATION_SESSION_KEY] = {
+            "likelihood_on": orientation.likelihood_on,
+            "reverse_likelihood": orientation.reverse_likelihood,
+            "reverse_consequence": orientation.reverse_consequence,
+        }
+    return orientation
+
+
+def _orientation_from(stored: dict[str, Any]) -> MatrixOrientation:
+    likelihood_on = stored.get("likelihood_on")
+    if likelihood_on not in LIKELIHOOD_ON:
+        return MatrixOrientation()
+    return MatrixOrientation(likelihood_on, bool(stored.get("reverse_likelihood")),
+                             bool(stored.get("reverse_consequence")))
+
+
+def build_figures(
+    comparison: Comparison, *, orientation: MatrixOrientation | None = None
+) -> dict[str, dict[str, Any] | None]:
     """Build the page's figures as plotly JSON dictionaries, None where their results are missing."""
     labels = figure_labels()
     game, ara, risk_matrix = (comparison.result(engine) for engine in ("game", "ara", "risk_matrix"))
@@ -217,7 +298,9 @@ def build_figures(comparison: Comparison) -> dict[str, dict[str, Any] | None]:
         built["expected_utility"] = figures.expected_utility_figure(game, ara, names, labels)
         built["attack_probability"] = figures.attack_probability_figure(game, ara, names, labels)
     if risk_matrix is not None:
-        built["risk_matrix"] = figures.risk_matrix_figure(risk_matrix, comparison.matrix, names, labels)
+        built["risk_matrix"] = figures.risk_matrix_figure(
+            risk_matrix, comparison.matrix, names, labels, orientation=orientation
+        )
     built["convergence"] = figures.convergence_figure(ara, names, labels)
 
     # plotly's own encoder turns numpy arrays and its objects into plain JSON values.

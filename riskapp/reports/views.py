@@ -23,9 +23,11 @@ PLOTLY_JS_CACHE_CONTROL = "public, max-age=31536000, immutable"
 @require_GET
 def comparison(request: HttpRequest, assessment_id: int) -> HttpResponse:
     comparison = selectors.build_comparison(_get_assessment(assessment_id))
+    orientation = selectors.matrix_orientation(request)
     context = {
         "comparison": comparison,
-        "figures": selectors.build_figures(comparison),
+        "figures": selectors.build_figures(comparison, orientation=orientation),
+        "orientation": orientation,
         "plotly_version": plotly.__version__,
     }
     return render(request, "reports/comparison.html", context)
@@ -61,7 +63,7 @@ def comparison_data(request: HttpRequest, assessment_id: int) -> JsonResponse:
     if data["changed"]:
         data["summary_html"] = render_to_string("reports/_summary.html", {"comparison": comparison}, request)
     if request.GET.get("known_results") != results_version:
-        data["figures"] = selectors.build_figures(comparison)
+        data["figures"] = selectors.build_figures(comparison, orientation=selectors.matrix_orientation(request))
     return JsonResponse(data)
 
 
