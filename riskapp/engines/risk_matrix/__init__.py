@@ -11,6 +11,7 @@ from riskapp.engines.problem import Band, RiskLevel, RiskMatrixConfig
 from riskapp.engines.risk_matrix._assess import ENGINE_VERSION, assess
 from riskapp.engines.risk_matrix._changes import MatrixChanges, RatedCell, RatingChange, rating_changes
 from riskapp.engines.risk_matrix._coherence import CHECKS, Finding, check_coherence
+from riskapp.engines.risk_matrix._disagreements import Disagreement, matrix_disagreements
 from riskapp.engines.risk_matrix._ratings import Rating, rate_threats
 
 # The matrix a scenario gets when it configures none: likelihood per assessment horizon,
@@ -46,5 +47,6 @@ DEFAULT_MATRIX = RiskMatrixConfig(
     criterion="expected_loss",
 )
 
-__all__ = ["CHECKS", "DEFAULT_MATRIX", "ENGINE_VERSION", "Finding", "MatrixChanges", "RatedCell", "Rating",
-           "RatingChange", "assess", "check_coherence", "rate_threats", "rating_changes"]
+__all__ = ["CHECKS", "DEFAULT_MATRIX", "ENGINE_VERSION", "Disagreement", "Finding", "MatrixChanges", "RatedCell",
+           "Rating", "RatingChange", "assess", "check_coherence", "matrix_disagreements", "rate_threats",
+           "rating_changes"]
