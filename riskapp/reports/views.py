@@ -1,5 +1,6 @@
-"""The comparison page of one assessment, its polling endpoint, and plotly.js served locally."""
+"""The comparison page of one assessment, its polling endpoint, its downloads, and plotly.js served locally."""
 
+import logging
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -7,11 +8,14 @@ import plotly
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
+from django.utils.http import content_disposition_header
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import condition, require_GET
 
 from riskapp.assessments.models import Assessment
-from riskapp.reports import selectors
+from riskapp.reports import exports, pdf, selectors
+
+logger = logging.getLogger(__name__)
 
 # The minified bundle that ships inside the plotly Python package, so no page needs a CDN.
 PLOTLY_JS_PATH = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
@@ -29,6 +33,7 @@ def comparison(request: HttpRequest, assessment_id: int) -> HttpResponse:
         "figures": selectors.build_figures(comparison, orientation=orientation),
         "orientation": orientation,
         "plotly_version": plotly.__version__,
+        "pdf_unavailable_reason": pdf.unavailable_reason(),
     }
     return render(request, "reports/comparison.html", context)
 
@@ -80,6 +85,49 @@ def _plotly_js_modified(request: HttpRequest) -> datetime:
 def plotly_js(request: HttpRequest) -> FileResponse:
     response = FileResponse(PLOTLY_JS_PATH.open("rb"), content_type="text/javascript; charset=utf-8")
     response["Cache-Control"] = PLOTLY_JS_CACHE_CONTROL
+    return response
+
+
+@require_GET
+def export_html(request: HttpRequest, assessment_id: int) -> HttpResponse:
+    comparison = selectors.build_comparison(_get_assessment(assessment_id))
+    response = HttpResponse(exports.report_html(comparison, request), content_type="text/html; charset=utf-8")
+    return _as_attachment(response, exports.export_filename(comparison, "html"))
+
+
+# NOTE: Chromium renders the PDF inside the web request, which occupies a web worker for several
+# seconds (pdf.TIME_LIMIT_SECONDS at most). Move it to a Celery task if reports grow or downloads
+# become frequent.
+@require_GET
+def export_pdf(request: HttpRequest, assessment_id: int) -> HttpResponse:
+    comparison = selectors.build_comparison(_get_assessment(assessment_id))
+    try:
+        document = pdf.render_pdf(exports.report_html(comparison, request))
+    except (pdf.PdfUnavailable, pdf.PdfRenderingFailed) as error:
+        logger.error("PDF export of assessment %s failed: %s", comparison.assessment.pk, error)
+        context = {"comparison": comparison, "reason": str(error)}
+        return render(request, "reports/pdf_unavailable.html", context, status=503)
+    response = HttpResponse(document, content_type="application/pdf")
+    return _as_attachment(response, exports.export_filename(comparison, "pdf"))
+
+
+@require_GET
+def export_json(request: HttpRequest, assessment_id: int) -> HttpResponse:
+    comparison = selectors.build_comparison(_get_assessment(assessment_id))
+    response = HttpResponse(exports.report_json(comparison), content_type="application/json; charset=utf-8")
+    return _as_attachment(response, exports.export_filename(comparison, "json"))
+
+
+@require_GET
+def export_csv(request: HttpRequest, assessment_id: int) -> HttpResponse:
+    comparison = selectors.build_comparison(_get_assessment(assessment_id))
+    response = HttpResponse(exports.report_csv(comparison), content_type="text/csv; charset=utf-8")
+    return _as_attachment(response, exports.export_filename(comparison, "csv"))
+
+
+def _as_attachment(response: HttpResponse, filename: str) -> HttpResponse:
+    # Django writes a non-ASCII name as RFC 5987 filename*=utf-8''…, an ASCII one as filename="…".
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
     return response
 
 
