@@ -2,7 +2,8 @@
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import plotly.io
@@ -11,6 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from riskapp.assessments.models import Assessment, AssessmentRun
+from riskapp.engines.risk_matrix import Disagreement, matrix_disagreements
 from riskapp.reports import figures
 from riskapp.reports.figures import LIKELIHOOD_ON, MatrixLayout, MatrixOrientation, Names
 
@@ -137,6 +139,23 @@ class CoherenceRow:
 
 
 @dataclass
+class DisagreementRow:
+    """A pair of defenses that the matrix ranks opposite to a quantitative engine, with names and reasons."""
+
+    engine: str
+    engine_name: str
+    matrix_preferred: str
+    engine_preferred: str
+    utility_gap: float
+    reasons: list[str]
+
+
+# Parameters of the disagreement reasons that hold a defense id or an attack id.
+DEFENSE_PARAMS = ("matrix_preferred", "engine_preferred")
+ATTACK_PARAMS = ("attack", "other_attack", "higher_attack", "lower_attack")
+
+
+@dataclass
 class Comparison:
     """Everything the comparison page shows about one assessment, read once per request."""
 
@@ -147,6 +166,7 @@ class Comparison:
     matrix: MatrixLayout
     engines: list[EngineSummary]
     utility_rows: list[UtilityRow]
+    defense_costs: dict[str, float] = field(default_factory=dict)
 
     @property
     def is_finished(self) -> bool:
@@ -209,6 +229,38 @@ class Comparison:
             for finding in findings
         ]
 
+    @cached_property
+    def matrix_disagreements(self) -> list[DisagreementRow]:
+        """The pairs of defenses that the matrix ranks opposite to the game solver or ARA, with reasons."""
+        risk_matrix = self.result("risk_matrix")
+        if risk_matrix is None or risk_matrix.get("status") != "ok":
+            return []
+        found = matrix_disagreements(
+            risk_matrix,
+            {engine: self.result(engine) for engine in ("game", "ara")},
+            levels=self.matrix.level_labels,
+            defense_costs={d: self.defense_costs.get(d, 0.0) for d in risk_matrix.get("defense_ranking") or []},
+        )
+        return [self._disagreement_row(disagreement) for disagreement in found]
+
+    def _disagreement_row(self, disagreement: Disagreement) -> DisagreementRow:
+        reasons = []
+        for reason in disagreement.reasons:
+            params = dict(reason.params)
+            params.update({key: self.names.defense(params[key]) for key in DEFENSE_PARAMS if key in params})
+            params.update({key: self.names.attack(params[key]) for key in ATTACK_PARAMS if key in params})
+            if "engine" in params:
+                params["engine"] = ENGINE_NAMES.get(params["engine"], params["engine"])
+            reasons.append(reason.template.format(**params))
+        return DisagreementRow(
+            engine=disagreement.engine,
+            engine_name=ENGINE_NAMES.get(disagreement.engine, disagreement.engine),
+            matrix_preferred=self.names.defense(disagreement.matrix_preferred),
+            engine_preferred=self.names.defense(disagreement.engine_preferred),
+            utility_gap=disagreement.utility_gap,
+            reasons=reasons,
+        )
+
     def _cell_name(self, likelihood: int, consequence: int) -> str:
         return f"({self.matrix.likelihood[likelihood]}, {self.matrix.consequence[consequence]})"
 
@@ -240,6 +292,7 @@ def build_comparison(assessment: Assessment) -> Comparison:
         matrix=matrix_layout(document),
         engines=summaries,
         utility_rows=[],
+        defense_costs={item["id"]: float(item.get("cost") or 0) for item in document.get("defenses", [])},
     )
     comparison.utility_rows = _utility_rows(comparison)
     return comparison
