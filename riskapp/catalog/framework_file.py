@@ -9,6 +9,7 @@ the rule that it breaks.
 
 import datetime
 import json
+import math
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -428,6 +429,12 @@ class _Node:
         if isinstance(self.value, bool) or not isinstance(self.value, int) or self.value < 1:
             raise FrameworkFileError(self.path, self.value, "must be a whole number of at least 1")
         return self.value
+
+    def number(self) -> float:
+        # bool is a subclass of int, and NaN or infinity cannot be compared with bounds.
+        if isinstance(self.value, bool) or not isinstance(self.value, (int, float)) or not math.isfinite(self.value):
+            raise FrameworkFileError(self.path, self.value, "must be a finite number")
+        return float(self.value)
 
     def boolean(self) -> bool:
         if not isinstance(self.value, bool):

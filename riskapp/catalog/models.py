@@ -6,6 +6,7 @@ with its measures, while in RSP 2.x it names a set of safeguards. Every item sto
 of the source it paraphrases and how well that source was checked.
 """
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -300,3 +301,149 @@ class CapabilityThreshold(models.Model):
     def threshold_id(self) -> str:
         """The id that benchmark files use, e.g. anthropic-rsp-2.2:cbrn-3."""
         return f"{self.version.slug}{MEASURE_ID_SEPARATOR}{self.slug}"
+
+
+class Benchmark(models.Model):
+    """A dangerous-capability evaluation: what it measures, its unit, direction and valid range."""
+
+    class Unit(models.TextChoices):
+        FRACTION = "fraction", _("fraction between 0 and 1")
+        RATIO = "ratio", _("ratio")
+        COUNT = "count", _("count")
+        MINUTES = "minutes", _("minutes")
+        FLOP = "flop", _("floating-point operations")
+        NORMALIZED_SCORE = "normalized_score", _("normalized score")
+
+    class Direction(models.TextChoices):
+        HIGHER_IS_MORE_CAPABLE = "higher", _("a higher score means more capability")
+        LOWER_IS_MORE_CAPABLE = "lower", _("a lower score means more capability")
+
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("what it measures"))
+    domain = models.CharField(_("domain"), max_length=40, choices=RiskDomain.choices)
+    unit = models.CharField(_("unit"), max_length=20, choices=Unit.choices)
+    direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices,
+                                 default=Direction.HIGHER_IS_MORE_CAPABLE)
+    minimum = models.FloatField(_("lowest valid score"), null=True, blank=True,
+                                help_text=_("Empty when the scale has no lower bound."))
+    maximum = models.FloatField(_("highest valid score"), null=True, blank=True,
+                                help_text=_("Empty when the scale has no upper bound."))
+    saturated = models.BooleanField(
+        _("saturated"), default=False,
+        help_text=_("Frontier models all score near the top, so the benchmark no longer rules anything out."),
+    )
+    evidence = models.CharField(_("evidence"), max_length=20, choices=Evidence.choices, default=Evidence.PRIMARY)
+    source_url = models.URLField(_("source URL"), max_length=500)
+
+    class Meta:
+        ordering = ["domain", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(minimum__isnull=True) | models.Q(maximum__isnull=True)
+                | models.Q(minimum__lt=models.F("maximum")),
+                name="benchmark_minimum_below_maximum",
+            ),
+        ]
+        verbose_name = _("benchmark")
+        verbose_name_plural = _("benchmarks")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:benchmark", args=[self.slug])
+
+
+class ThresholdCriterion(models.Model):
+    """How scores on a benchmark bear on a capability threshold: its rule-out and rule-in zones.
+
+    A score on the less capable side of ``rule_out_bound`` rules the threshold out, one on the
+    more capable side of ``rule_in_bound`` rules it in, and a score between them is inconclusive.
+    Either bound may be empty when its source publishes none; with both empty the benchmark only
+    informs the threshold.
+    """
+
+    benchmark = models.ForeignKey(Benchmark, on_delete=models.CASCADE, related_name="criteria")
+    threshold = models.ForeignKey(CapabilityThreshold, on_delete=models.CASCADE, related_name="criteria")
+    rule_out_bound = models.FloatField(_("rule-out bound"), null=True, blank=True)
+    rule_out_inclusive = models.BooleanField(
+        _("a score at the rule-out bound rules out"), default=False,
+    )
+    rule_in_bound = models.FloatField(_("rule-in bound"), null=True, blank=True)
+    rule_in_inclusive = models.BooleanField(_("a score at the rule-in bound rules in"), default=True)
+    note = models.TextField(_("note"), blank=True)
+    evidence = models.CharField(_("evidence"), max_length=20, choices=Evidence.choices, default=Evidence.PRIMARY)
+    source_url = models.URLField(_("source URL"), max_length=500)
+
+    class Meta:
+        ordering = ["threshold", "benchmark"]
+        constraints = [models.UniqueConstraint(fields=["benchmark", "threshold"], name="unique_criterion")]
+        verbose_name = _("threshold criterion")
+        verbose_name_plural = _("threshold criteria")
+
+    def __str__(self) -> str:
+        return f"{self.benchmark} → {self.threshold}"
+
+    @property
+    def has_zones(self) -> bool:
+        return self.rule_out_bound is not None or self.rule_in_bound is not None
+
+
+class ModelProfile(models.Model):
+    """A frontier model as assessed here: its evaluation results and the measures in place for it."""
+
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    developer = models.CharField(_("developer"), max_length=200)
+    release_date = models.DateField(_("release date"), null=True, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    source_url = models.URLField(_("source URL"), max_length=500,
+                                 help_text=_("The system card or report the profile is built from."))
+    measures_in_place = models.ManyToManyField(Measure, blank=True, related_name="model_profiles",
+                                               verbose_name=_("measures in place"))
+
+    class Meta:
+        ordering = ["developer", "name"]
+        verbose_name = _("model profile")
+        verbose_name_plural = _("model profiles")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:profile", args=[self.slug])
+
+
+class EvaluationResult(models.Model):
+    """One score of a model profile on a benchmark, with where it was published and who entered it."""
+
+    profile = models.ForeignKey(ModelProfile, on_delete=models.CASCADE, related_name="results",
+                                verbose_name=_("model profile"))
+    benchmark = models.ForeignKey(Benchmark, on_delete=models.PROTECT, related_name="results")
+    score = models.FloatField(_("score"), help_text=_("In the benchmark's unit."))
+    evaluated_on = models.DateField(_("date"), help_text=_("When the result was published or measured."))
+    source_url = models.URLField(_("source URL"), max_length=500)
+    framework_version = models.ForeignKey(
+        FrameworkVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="evaluation_results",
+        verbose_name=_("recorded against"),
+        help_text=_("The framework version the result was produced for; empty when it applies to any."),
+    )
+    note = models.TextField(_("note"), blank=True, help_text=_("Elicitation, aggregation such as best of 5, caveats."))
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name=_("entered by"))
+    entered_via = models.CharField(_("entered via"), max_length=300, blank=True,
+                                   help_text=_("The import file, data file or page the result came from."))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["profile", "benchmark", "-evaluated_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["profile", "benchmark", "evaluated_on", "source_url"],
+                                    name="unique_evaluation_result"),
+        ]
+        verbose_name = _("evaluation result")
+        verbose_name_plural = _("evaluation results")
+
+    def __str__(self) -> str:
+        return f"{self.profile} {self.benchmark}: {self.score:g}"

@@ -1,4 +1,4 @@
-"""Writing the catalog: loading a framework data file into the database."""
+"""Writing the catalog: loading framework and benchmark data files, importing evaluation results."""
 
 import logging
 from dataclasses import dataclass, field
@@ -8,7 +8,10 @@ from typing import Any
 from django.apps import apps as global_apps
 from django.db import transaction
 
-from riskapp.catalog.framework_file import FrameworkDocument, read_framework_file
+from riskapp.catalog.benchmark_file import read_benchmark_file
+from riskapp.catalog.framework_file import FrameworkDocument, FrameworkFileError, read_framework_file
+from riskapp.catalog.evaluation_file import read_evaluation_file
+from riskapp.catalog.models import MEASURE_ID_SEPARATOR, EvaluationResult
 
 logger = logging.getLogger(__name__)
 
@@ -256,3 +259,75 @@ def _same_value(current: Any, new: Any) -> bool:
     if hasattr(current, "pk") and hasattr(new, "pk"):
         return current.pk == new.pk
     return current == new
+
+
+def load_benchmark_file(path: str | Path, *, apps: Any = global_apps) -> int:
+    """Validate a benchmark data file and create or update its benchmarks and their criteria.
+
+    Benchmarks are matched by slug and criteria by threshold; a criterion that the file no longer
+    lists for a benchmark is deleted. Benchmarks missing from the file stay, because stored
+    results may refer to them. Returns the number of benchmarks in the file.
+    """
+    benchmarks = read_benchmark_file(path)
+    Benchmark = apps.get_model("catalog", "Benchmark")
+    ThresholdCriterion = apps.get_model("catalog", "ThresholdCriterion")
+    CapabilityThreshold = apps.get_model("catalog", "CapabilityThreshold")
+
+    with transaction.atomic():
+        for data in benchmarks:
+            benchmark, _created = Benchmark.objects.update_or_create(slug=data.slug, defaults={
+                "name": data.name,
+                "description": data.description,
+                "domain": data.domain,
+                "unit": data.unit,
+                "direction": data.direction,
+                "minimum": data.minimum,
+                "maximum": data.maximum,
+                "saturated": data.saturated,
+                "evidence": data.evidence,
+                "source_url": data.source_url,
+            })
+            kept = []
+            for criterion in data.criteria:
+                version_slug, _separator, threshold_slug = criterion.threshold_id.partition(MEASURE_ID_SEPARATOR)
+                threshold = CapabilityThreshold.objects.filter(version__slug=version_slug, slug=threshold_slug).first()
+                if threshold is None:
+                    raise FrameworkFileError(f"{criterion.path}.threshold", criterion.threshold_id,
+                                             "must be the id of a capability threshold in the catalog, "
+                                             "written version-slug:threshold-slug")
+                row, _created = ThresholdCriterion.objects.update_or_create(
+                    benchmark=benchmark, threshold=threshold, defaults={
+                        "rule_out_bound": criterion.rule_out_bound,
+                        "rule_out_inclusive": criterion.rule_out_inclusive,
+                        "rule_in_bound": criterion.rule_in_bound,
+                        "rule_in_inclusive": criterion.rule_in_inclusive,
+                        "note": criterion.note,
+                        "evidence": criterion.evidence,
+                        "source_url": criterion.source_url,
+                    })
+                kept.append(row.pk)
+            ThresholdCriterion.objects.filter(benchmark=benchmark).exclude(pk__in=kept).delete()
+
+    logger.info("Loaded %d benchmarks from %s", len(benchmarks), path)
+    return len(benchmarks)
+
+
+def import_evaluation_file(content: bytes, filename: str, *, entered_by: Any = None) -> list[Any]:
+    """Validate a CSV or JSON file of evaluation results and store every row, or none.
+
+    Validation runs inside the transaction, so a result stored by someone else since a preview
+    is reported as a duplicate instead of being stored twice. Raises ``EvaluationFileError``.
+    """
+    with transaction.atomic():
+        rows = read_evaluation_file(content, filename)
+        results = EvaluationResult.objects.bulk_create([
+            EvaluationResult(
+                profile=row.profile, benchmark=row.benchmark, score=row.score, evaluated_on=row.evaluated_on,
+                source_url=row.source_url, framework_version=row.framework_version, note=row.note,
+                entered_by=entered_by, entered_via=f"import of {filename}"[:300],
+            )
+            for row in rows
+        ])
+    logger.info("Imported %d evaluation results from %s (user %s)", len(results), filename,
+                getattr(entered_by, "pk", None))
+    return results
