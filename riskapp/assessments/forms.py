@@ -49,3 +49,10 @@ class AssessmentForm(forms.Form):
         data = self.cleaned_data
         return AssessmentRequest(engines=tuple(data["engines"]), samples=data["samples"], seed=data["seed"],
                                  target_standard_error=data["target_standard_error"])
+
+
+class SensitivityForm(forms.Form):
+    samples = forms.IntegerField(
+        label=_("ARA draws per evaluation"), initial=2_000, min_value=100, max_value=20_000,
+        help_text=_("Each input needs a few dozen ARA runs of this many draws, all with the assessment's seed."),
+    )

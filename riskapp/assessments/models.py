@@ -131,3 +131,49 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return self.hostname
+
+
+class SensitivityAnalysis(models.Model):
+    """A one-way sensitivity analysis of an assessment's recommendations, run as one Celery task.
+
+    Progress is parameters done over parameters planned; ``heartbeat_at`` advances with every
+    parameter, so the reaper can tell a task whose worker died from one that is still working.
+    """
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="sensitivity_analyses")
+    options = models.JSONField(_("options"), default=dict)
+    state = models.CharField(_("state"), max_length=20, choices=AssessmentRun.State.choices,
+                             default=AssessmentRun.State.QUEUED)
+    parameters_planned = models.PositiveIntegerField(_("parameters planned"), default=0)
+    parameters_done = models.PositiveIntegerField(_("parameters done"), default=0)
+    cancel_requested = models.BooleanField(_("cancel requested"), default=False)
+    result = models.JSONField(_("result"), null=True, blank=True)
+    error_message = models.TextField(_("error message"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("heartbeat at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    deadline = models.DateTimeField(_("deadline"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("sensitivity analysis")
+        verbose_name_plural = _("sensitivity analyses")
+
+    def __str__(self) -> str:
+        return f"Sensitivity analysis {self.pk} of assessment {self.assessment_id}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("assessments:sensitivity", args=[self.pk])
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in AssessmentRun.FINISHED_STATES
+
+    @property
+    def progress(self) -> float:
+        if self.state == AssessmentRun.State.SUCCEEDED:
+            return 1.0
+        return self.parameters_done / self.parameters_planned if self.parameters_planned else 0.0

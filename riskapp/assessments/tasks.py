@@ -8,6 +8,7 @@ from celery import shared_task
 from celery.signals import worker_ready
 
 from riskapp.assessments import services
+from riskapp.assessments.sensitivity import reap_analyses, run_analysis
 from riskapp.engines.ara import AraOptions, run_chunk
 from riskapp.engines.problem import Problem
 from riskapp.scenarios.models import ScenarioRevision
@@ -44,10 +45,17 @@ def run_ara_chunk(self, run_id: int, index: int) -> None:
     logger.info("Chunk %d of run %s: %d draws in %.3f s", index, run_id, draws, seconds)
 
 
+@shared_task(name="riskapp.assessments.tasks.run_sensitivity")
+def run_sensitivity(analysis_id: int) -> None:
+    """Run sensitivity analysis ``analysis_id``; a no-op if it has finished or was cancelled."""
+    run_analysis(analysis_id)
+
+
 @worker_ready.connect
 def _on_worker_ready(sender=None, **kwargs) -> None:
     """Record the worker and re-enqueue work that a previous worker left behind."""
     hostname = getattr(sender, "hostname", None) or "unknown"
     services.record_heartbeat(hostname)
     summary = services.reap_expired_work()
+    reap_analyses()
     logger.info("Worker %s ready; reaper at start: %s", hostname, summary)

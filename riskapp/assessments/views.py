@@ -1,12 +1,15 @@
+import plotly
+import plotly.io
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from riskapp.assessments import selectors, services
-from riskapp.assessments.forms import AssessmentForm
-from riskapp.assessments.models import Assessment, AssessmentRun
+from riskapp.assessments import selectors, sensitivity, services
+from riskapp.assessments.forms import AssessmentForm, SensitivityForm
+from riskapp.assessments.models import Assessment, AssessmentRun, SensitivityAnalysis
+from riskapp.reports.sensitivity_figures import tornado_figure
 from riskapp.scenarios.models import ScenarioRevision
 
 
@@ -34,6 +37,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "assessment": assessment,
         "runs": assessment.runs.order_by("pk"),
         "progress": selectors.assessment_progress(assessment),
+        "sensitivity_form": SensitivityForm(),
+        "analyses": assessment.sensitivity_analyses.all(),
     }
     return render(request, "assessments/detail.html", context)
 
@@ -52,6 +57,49 @@ def cancel(request: HttpRequest, run_id: int) -> HttpResponse:
     else:
         messages.error(request, _("The run had already finished."))
     return redirect(run.assessment)
+
+
+@require_POST
+def start_sensitivity(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = get_object_or_404(Assessment, pk=pk)
+    form = SensitivityForm(request.POST)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            for error in errors:
+                messages.error(request, f"{form.fields[field].label}: {error}")
+        return redirect(assessment)
+    analysis = sensitivity.start_sensitivity(assessment, samples=form.cleaned_data["samples"], user=_user(request))
+    return redirect(analysis)
+
+
+@require_GET
+def sensitivity_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    analysis = get_object_or_404(SensitivityAnalysis.objects.select_related("assessment__revision__scenario"), pk=pk)
+    context = {"analysis": analysis, "progress": selectors.sensitivity_progress(analysis),
+               "plotly_version": plotly.__version__}
+    if analysis.result is not None:
+        names = selectors.defense_names(analysis.assessment.revision)
+        figure = tornado_figure(analysis.result, defense_names=names, labels=selectors.tornado_labels(),
+                                engine_titles=selectors.engine_titles())
+        context["figure_json"] = plotly.io.to_json(figure)
+        context["rows"] = selectors.sensitivity_rows(analysis.result, names)
+    return render(request, "assessments/sensitivity.html", context)
+
+
+@require_GET
+def sensitivity_progress(request: HttpRequest, pk: int) -> JsonResponse:
+    analysis = get_object_or_404(SensitivityAnalysis, pk=pk)
+    return JsonResponse(selectors.sensitivity_progress(analysis))
+
+
+@require_POST
+def cancel_sensitivity(request: HttpRequest, pk: int) -> HttpResponse:
+    analysis = get_object_or_404(SensitivityAnalysis, pk=pk)
+    if sensitivity.cancel_analysis(analysis.pk):
+        messages.success(request, _("The sensitivity analysis was cancelled."))
+    else:
+        messages.error(request, _("The sensitivity analysis had already finished."))
+    return redirect(analysis)
 
 
 def _user(request: HttpRequest):

@@ -42,10 +42,12 @@ class HousekeepingStep(bootsteps.StartStopStep):
             logger.exception("Could not record the heartbeat of worker %s", self.hostname)
 
     def reap(self) -> None:
+        from riskapp.assessments.sensitivity import reap_analyses
         from riskapp.assessments.services import reap_expired_work
 
         try:
             summary = reap_expired_work()
+            reap_analyses()
         except Exception:  # noqa: BLE001 - the next tick tries again
             logger.exception("The reaper failed on worker %s", self.hostname)
             return
