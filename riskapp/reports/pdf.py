@@ -78,6 +78,8 @@ def unavailable_reason() -> str | None:
 def render_pdf(html: str) -> bytes:
     """Render ``html`` (a self-contained document) as an A4 PDF with page numbers.
 
+    Chromium prints once the document sets ``data-charts-drawn="true"`` on its ``<html>``
+    element, as ``reports/export.html`` does after plotly has drawn every chart.
     Raises ``PdfUnavailable`` when Chromium or Playwright is missing and ``PdfRenderingFailed``
     when Chromium fails or exceeds ``TIME_LIMIT_SECONDS``.
     """
@@ -103,6 +105,7 @@ def render_pdf(html: str) -> bytes:
 
 def _render(html: str, chromium: str, deadline: float) -> bytes:
     from playwright.sync_api import Error as PlaywrightError
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
     from playwright.sync_api import sync_playwright
 
     started = time.monotonic()
@@ -130,6 +133,10 @@ def _render(html: str, chromium: str, deadline: float) -> bytes:
                     )
                 finally:
                     browser.close()
+        except PlaywrightTimeoutError as error:
+            logger.error("PDF rendering with %s timed out: %s", chromium, error)
+            message = gettext("Rendering the PDF timed out after %(seconds)d s.") % {"seconds": TIME_LIMIT_SECONDS}
+            raise PdfRenderingFailed(message) from error
         except PlaywrightError as error:
             logger.error("PDF rendering with %s failed: %s", chromium, error)
             message = gettext("Chromium failed to render the PDF: %(error)s") % {"error": error}

@@ -3,11 +3,13 @@
 import re
 import subprocess
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
+from riskapp.assessments.models import AssessmentRun
 from riskapp.reports import exports, selectors
 from tests.reports.test_exports import TITLE, hostile_document, store_assessment
 
@@ -46,10 +48,8 @@ def assessment(db):
     return store_assessment(hostile_document())
 
 
-def test_exported_html_draws_offline(page: Page, page_record, assessment, tmp_path):
-    comparison = selectors.build_comparison(assessment)
-    report = tmp_path / "report.html"
-    report.write_text(exports.report_html(comparison), encoding="utf-8")
+def open_report(page: Page, page_record, report: Path) -> list[str]:
+    """Open the exported file in ``page`` and return the list that collects every request."""
     requested: list[str] = []
     page.on("request", lambda request: requested.append(request.url))
     page.on("pageerror", lambda error: page_record.console_errors.append(str(error)))
@@ -64,8 +64,17 @@ def test_exported_html_draws_offline(page: Page, page_record, assessment, tmp_pa
 
     page.route("**/*", allow_report_only)
     page.goto(report.as_uri())
-
     expect(page.locator("html")).to_have_attribute("data-charts-drawn", "true")
+    return requested
+
+
+def test_exported_html_draws_offline(page: Page, page_record, assessment, tmp_path):
+    comparison = selectors.build_comparison(assessment)
+    report = tmp_path / "report.html"
+    report.write_text(exports.report_html(comparison), encoding="utf-8")
+
+    requested = open_report(page, page_record, report)
+
     figures = selectors.build_figures(comparison)
     assert all(figure is not None for figure in figures.values()), figures.keys()
     for key in figures:
@@ -76,6 +85,29 @@ def test_exported_html_draws_offline(page: Page, page_record, assessment, tmp_pa
     assert page_record.console_errors == []
     assert page_record.outside_requests == []
     assert page_record.failed_responses == []
+    assert requested == [report.as_uri()]
+
+
+def test_exported_html_unfinished_run(page: Page, page_record, assessment, tmp_path):
+    ara = assessment.runs.get(engine="ara")
+    ara.state = AssessmentRun.State.RUNNING
+    ara.chunks_done, ara.result = 1, None
+    ara.save()
+    report = tmp_path / "report.html"
+    report.write_text(exports.report_html(selectors.build_comparison(assessment)), encoding="utf-8")
+
+    requested = open_report(page, page_record, report)
+
+    # The game's result still draws the utility figure, and ARA's missing one leaves a placeholder.
+    expect(page.locator("#figure-expected_utility .main-svg").first).to_be_visible()
+    expect(page.locator("#figure-convergence")).to_be_hidden()
+    expect(page.locator("#figure-convergence-placeholder")).to_be_visible()
+    expect(page.locator("#engine-ara")).to_contain_text("25 % done")
+    ara_row = page.locator("#engine-runs tbody tr").nth(2)
+    expect(ara_row).to_contain_text("running")
+    expect(ara_row).to_contain_text(str(ara.seed))
+    assert page_record.console_errors == []
+    assert page_record.outside_requests == []
     assert requested == [report.as_uri()]
 
 
