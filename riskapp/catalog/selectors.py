@@ -1,4 +1,4 @@
-"""Reading the catalog: framework listings, level requirements and measure-id resolution."""
+"""Reading the catalog: framework listings, level requirements, measure-id resolution and determinations."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -6,13 +6,28 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
+from riskapp.catalog.benchmark_file import criterion_zones
+from riskapp.catalog.determination import (
+    Criterion,
+    Determination,
+    LevelRef,
+    Observation,
+    ThresholdFinding,
+    ThresholdSpec,
+    determine,
+    safeguard_checklist,
+)
 from riskapp.catalog.models import (
     MEASURE_ID_SEPARATOR,
+    CapabilityThreshold,
     DangerousCapability,
+    EvaluationResult,
     Framework,
     FrameworkVersion,
     Measure,
+    ModelProfile,
     SafetyLevel,
+    ThresholdCriterion,
 )
 
 
@@ -108,3 +123,102 @@ def split_by_kind(measures: Iterable[Measure]) -> dict[str, list[Measure]]:
     for measure in measures:
         groups[measure.kind].append(measure)
     return groups
+
+
+@dataclass(frozen=True)
+class FindingRow:
+    """A threshold finding with its catalog rows, for display."""
+
+    threshold: CapabilityThreshold
+    finding: ThresholdFinding
+    readings: list[tuple[EvaluationResult, str]]
+
+
+@dataclass(frozen=True)
+class ProfileDetermination:
+    """The determination for one model profile under one framework version, with its safeguards checklist."""
+
+    profile: ModelProfile
+    version: FrameworkVersion
+    determination: Determination
+    rows: list[FindingRow]
+    required_level: SafetyLevel | None
+    # Required measures in order, each with whether the profile has it in place.
+    checklist: list[tuple[Measure, bool]]
+    excluded_results: list[EvaluationResult]
+
+    @property
+    def missing_count(self) -> int:
+        return sum(1 for _measure, in_place in self.checklist if not in_place)
+
+
+def versions_with_thresholds() -> QuerySet[FrameworkVersion]:
+    return (FrameworkVersion.objects.filter(thresholds__isnull=False).distinct()
+            .select_related("framework").order_by("framework__publisher", "-effective_date"))
+
+
+def determine_for_profile(profile: ModelProfile, version: FrameworkVersion) -> ProfileDetermination:
+    """Determine the thresholds of ``version`` from the profile's results and list the safeguards gap."""
+    thresholds = list(
+        version.thresholds.select_related("required_level").prefetch_related(
+            Prefetch("criteria", queryset=ThresholdCriterion.objects.select_related("benchmark")),
+            Prefetch("required_measures", queryset=Measure.objects.select_related("version").order_by("pk")),
+        ).order_by("order")
+    )
+    levels = list(version.levels.order_by("order"))
+    baseline = levels[0] if levels else None
+    baseline_measures = required_measures(baseline) if baseline else []
+
+    results = {result.pk: result for result in
+               profile.results.select_related("benchmark", "framework_version").order_by("benchmark__name", "pk")}
+    measures = {measure.measure_id: measure for measure in baseline_measures}
+    for threshold in thresholds:
+        measures.update((measure.measure_id, measure) for measure in threshold.required_measures.all())
+
+    determination = determine(
+        [_threshold_spec(threshold) for threshold in thresholds],
+        [Observation(result_id=result.pk, benchmark=result.benchmark.slug, score=result.score,
+                     framework_version=result.framework_version.slug if result.framework_version else None)
+         for result in results.values()],
+        version=version.slug,
+        baseline_level=_level_ref(baseline),
+        baseline_measures=[measure.measure_id for measure in baseline_measures],
+    )
+
+    in_place = {measure.measure_id for measure in profile.measures_in_place.select_related("version")}
+    rows = [
+        FindingRow(threshold=threshold, finding=finding,
+                   readings=[(results[int(reading.observation.result_id)], reading.zone.value)
+                             for reading in finding.readings])
+        for threshold, finding in zip(thresholds, determination.findings, strict=True)
+    ]
+    levels_by_code = {level.code: level for level in levels}
+    required_level = levels_by_code[determination.required_level.code] if determination.required_level else None
+    return ProfileDetermination(
+        profile=profile,
+        version=version,
+        determination=determination,
+        rows=rows,
+        required_level=required_level,
+        checklist=[(measures[item.measure], item.in_place)
+                   for item in safeguard_checklist(determination.required_measures, in_place)],
+        excluded_results=[results[int(observation.result_id)] for observation in determination.excluded],
+    )
+
+
+def _level_ref(level: SafetyLevel | None) -> LevelRef | None:
+    return None if level is None else LevelRef(code=level.code, order=level.order)
+
+
+def _threshold_spec(threshold: CapabilityThreshold) -> ThresholdSpec:
+    return ThresholdSpec(
+        code=threshold.code,
+        gating=threshold.gating,
+        required_level=_level_ref(threshold.required_level),
+        required_measures=tuple(measure.measure_id for measure in threshold.required_measures.all()),
+        criteria=tuple(
+            Criterion(benchmark=criterion.benchmark.slug,
+                      zones=criterion_zones(criterion, criterion.benchmark.direction))
+            for criterion in threshold.criteria.all()
+        ),
+    )
