@@ -66,7 +66,9 @@ def tornado_figure(result: Mapping[str, Any], *, defense_names: Mapping[str, str
             name=text["open"], showlegend=column == 1, hoverinfo="skip",
         ), row=1, col=column)
         ticks = list(range(-4, 5))
-        figure.update_xaxes(tickvals=ticks, ticktext=[_factor_text(t) for t in ticks], title_text=text["axis"],
+        # One axis title under the middle panel: repeated under each, they overlap.
+        title = text["axis"] if column == (len(engines) + 1) // 2 else None
+        figure.update_xaxes(tickvals=ticks, ticktext=[_factor_text(t) for t in ticks], title_text=title,
                             row=1, col=column, zeroline=True, zerolinecolor="#555")
     title = text["title"]
     if len(scaled) > len(rows):
