@@ -1,6 +1,6 @@
 from django.urls import path
 
-from riskapp.scenarios import views
+from riskapp.scenarios import matrix_views, views
 
 app_name = "scenarios"
 
@@ -10,4 +10,5 @@ urlpatterns = [
     path("<slug:slug>/", views.scenario_detail, name="detail"),
     path("<slug:slug>/import/", views.scenario_import, name="import_revision"),
     path("<slug:slug>/revisions/<int:number>/export.<str:syntax>", views.scenario_export, name="export"),
+    path("<slug:slug>/matrix-changes/", matrix_views.matrix_changes, name="matrix_changes"),
 ]
