@@ -215,7 +215,7 @@ def _range_compression(first: str, second: str, first_threats: Mapping[str, _Thr
         other = second_threats.get(attack)
         if other is None or other.level != threat.level:
             continue
-        params = {"attack": attack, "matrix_preferred": first, "engine_preferred": second,
+        params: dict[str, Any] = {"attack": attack, "matrix_preferred": first, "engine_preferred": second,
                   "likelihood": threat.cell[0], "consequence": threat.cell[1], "level": levels[threat.level]}
         if threat.is_point and other.is_point:
             # Only a larger loss under the matrix's choice explains the engine preferring the other.
