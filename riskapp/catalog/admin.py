@@ -3,13 +3,18 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from riskapp.catalog.models import (
+    Benchmark,
+    CapabilityThreshold,
     DangerousCapability,
+    EvaluationResult,
     Framework,
     FrameworkVersion,
     Measure,
+    ModelProfile,
     SafetyLevel,
     Source,
     ThreatActorTier,
+    ThresholdCriterion,
 )
 
 # Source links are public web pages, so a URL typed without a scheme means https.
@@ -104,3 +109,77 @@ class ThreatActorTierAdmin(admin.ModelAdmin):
     formfield_overrides = URL_FIELD_OVERRIDES
     list_display = ["code", "name", "version", "budget_usd_max", "team_size", "countered_by", "evidence"]
     list_filter = ["version", "evidence"]
+
+
+@admin.register(CapabilityThreshold)
+class CapabilityThresholdAdmin(admin.ModelAdmin):
+    formfield_overrides = URL_FIELD_OVERRIDES
+    list_display = ["code", "name", "version", "domain", "gating", "required_level", "evidence"]
+    list_filter = ["version", "domain", "gating", "crosswalk_group"]
+    search_fields = ["code", "name", "description"]
+    list_select_related = ["version__framework", "required_level__version__framework"]
+    filter_horizontal = ["required_measures"]
+    readonly_fields = ["threshold_id"]
+
+    @admin.display(description=_("threshold id"))
+    def threshold_id(self, threshold: CapabilityThreshold) -> str:
+        return threshold.threshold_id
+
+
+class ThresholdCriterionInline(admin.StackedInline):
+    formfield_overrides = URL_FIELD_OVERRIDES
+    model = ThresholdCriterion
+    autocomplete_fields = ["threshold"]
+    extra = 0
+
+
+@admin.register(Benchmark)
+class BenchmarkAdmin(admin.ModelAdmin):
+    formfield_overrides = URL_FIELD_OVERRIDES
+    list_display = ["name", "slug", "domain", "unit", "direction", "minimum", "maximum", "saturated"]
+    list_filter = ["domain", "unit", "saturated", "evidence"]
+    search_fields = ["name", "slug", "description"]
+    inlines = [ThresholdCriterionInline]
+
+
+class EvaluationResultInline(admin.TabularInline):
+    formfield_overrides = URL_FIELD_OVERRIDES
+    model = EvaluationResult
+    fields = ["benchmark", "score", "evaluated_on", "framework_version", "source_url", "entered_by", "entered_via"]
+    readonly_fields = ["entered_by", "entered_via"]
+    extra = 0
+
+
+@admin.register(ModelProfile)
+class ModelProfileAdmin(admin.ModelAdmin):
+    formfield_overrides = URL_FIELD_OVERRIDES
+    list_display = ["name", "developer", "release_date", "slug"]
+    search_fields = ["name", "developer", "slug"]
+    filter_horizontal = ["measures_in_place"]
+    inlines = [EvaluationResultInline]
+
+    def save_formset(self, request, form, formset, change) -> None:
+        # Results added on this page record the staff member who entered them.
+        for result in formset.save(commit=False):
+            if isinstance(result, EvaluationResult) and result.pk is None:
+                result.entered_by = request.user
+                result.entered_via = "admin"
+            result.save()
+        for result in formset.deleted_objects:
+            result.delete()
+        formset.save_m2m()
+
+
+@admin.register(EvaluationResult)
+class EvaluationResultAdmin(admin.ModelAdmin):
+    formfield_overrides = URL_FIELD_OVERRIDES
+    list_display = ["profile", "benchmark", "score", "evaluated_on", "framework_version", "entered_by"]
+    list_filter = ["benchmark", "framework_version", "profile"]
+    list_select_related = ["profile", "benchmark", "framework_version__framework", "entered_by"]
+    readonly_fields = ["entered_by", "entered_via", "created_at"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        if obj.pk is None:
+            obj.entered_by = request.user
+            obj.entered_via = "admin"
+        super().save_model(request, obj, form, change)

@@ -171,7 +171,7 @@ class ChecklistItem:
 
 def judge_threshold(threshold: ThresholdSpec, observations: Sequence[Observation]) -> ThresholdFinding:
     """Read every observation against the threshold's criteria and reach a verdict."""
-    readings = []
+    readings: list[Reading] = []
     missing = []
     for criterion in threshold.criteria:
         matching = [observation for observation in observations if observation.benchmark == criterion.benchmark]

@@ -105,7 +105,8 @@ def _json_records(text: str) -> list[dict[str, Any]]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
-        raise EvaluationFileError([RowError(FILE_ROW, "file", error.msg, f"not valid JSON at line {error.lineno}")])
+        rule = f"not valid JSON at line {error.lineno}"
+        raise EvaluationFileError([RowError(FILE_ROW, "file", error.msg, rule)]) from error
     if not isinstance(data, Mapping) or data.get("format") != FORMAT or not isinstance(data.get("results"), list):
         rule = f'must be an object {{"format": "{FORMAT}", "results": [...]}}'
         raise EvaluationFileError([RowError(FILE_ROW, "file", _abbreviate(data), rule)])

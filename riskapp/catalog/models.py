@@ -389,6 +389,25 @@ class ThresholdCriterion(models.Model):
     def has_zones(self) -> bool:
         return self.rule_out_bound is not None or self.rule_in_bound is not None
 
+    @property
+    def rule_out_condition(self) -> str:
+        """The rule-out zone as a comparison, e.g. "≤ 2.8"; empty without a bound."""
+        higher = self.benchmark.direction == Benchmark.Direction.HIGHER_IS_MORE_CAPABLE
+        return _comparison(self.rule_out_bound, below=higher, inclusive=self.rule_out_inclusive)
+
+    @property
+    def rule_in_condition(self) -> str:
+        """The rule-in zone as a comparison, e.g. "> 0.8"; empty without a bound."""
+        higher = self.benchmark.direction == Benchmark.Direction.HIGHER_IS_MORE_CAPABLE
+        return _comparison(self.rule_in_bound, below=not higher, inclusive=self.rule_in_inclusive)
+
+
+def _comparison(bound: float | None, *, below: bool, inclusive: bool) -> str:
+    if bound is None:
+        return ""
+    operators = {(True, True): "≤", (True, False): "<", (False, True): "≥", (False, False): ">"}
+    return f"{operators[(below, inclusive)]} {bound:g}"
+
 
 class ModelProfile(models.Model):
     """A frontier model as assessed here: its evaluation results and the measures in place for it."""

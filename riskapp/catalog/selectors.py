@@ -19,7 +19,9 @@ from riskapp.catalog.determination import (
 )
 from riskapp.catalog.models import (
     MEASURE_ID_SEPARATOR,
+    Benchmark,
     CapabilityThreshold,
+    CrosswalkGroup,
     DangerousCapability,
     EvaluationResult,
     Framework,
@@ -222,3 +224,32 @@ def _threshold_spec(threshold: CapabilityThreshold) -> ThresholdSpec:
             for criterion in threshold.criteria.all()
         ),
     )
+
+
+def list_thresholds(version: FrameworkVersion) -> QuerySet[CapabilityThreshold]:
+    """Return a version's thresholds in order, with their required level, measures and criteria."""
+    return version.thresholds.order_by("order").select_related("required_level").prefetch_related(
+        Prefetch("required_measures", queryset=Measure.objects.select_related("version").order_by("kind", "pk")),
+        Prefetch("criteria", queryset=ThresholdCriterion.objects.select_related("benchmark")),
+    )
+
+
+def list_benchmarks() -> QuerySet[Benchmark]:
+    return Benchmark.objects.prefetch_related(
+        Prefetch("criteria", queryset=ThresholdCriterion.objects.select_related("threshold__version")),
+    ).order_by("domain", "name")
+
+
+def crosswalk_table() -> dict:
+    """Arrange the thresholds of every version that has some into rows of similar risk, one column per version."""
+    versions = list(versions_with_thresholds())
+    thresholds = CapabilityThreshold.objects.exclude(crosswalk_group="").select_related("required_level")
+    cells: dict[tuple[str, int], list[CapabilityThreshold]] = {}
+    for threshold in thresholds.order_by("order"):
+        cells.setdefault((threshold.crosswalk_group, threshold.version_id), []).append(threshold)
+
+    rows = [
+        {"group": label, "cells": [cells.get((group, version.pk), []) for version in versions]}
+        for group, label in CrosswalkGroup.choices
+    ]
+    return {"versions": versions, "rows": rows}

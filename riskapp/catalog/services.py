@@ -9,8 +9,8 @@ from django.apps import apps as global_apps
 from django.db import transaction
 
 from riskapp.catalog.benchmark_file import read_benchmark_file
-from riskapp.catalog.framework_file import FrameworkDocument, FrameworkFileError, read_framework_file
 from riskapp.catalog.evaluation_file import read_evaluation_file
+from riskapp.catalog.framework_file import FrameworkDocument, FrameworkFileError, read_framework_file
 from riskapp.catalog.models import MEASURE_ID_SEPARATOR, EvaluationResult
 
 logger = logging.getLogger(__name__)

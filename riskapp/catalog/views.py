@@ -1,10 +1,19 @@
-"""Read-only catalog pages. The catalog restates public documents, so anyone may read it."""
+"""Catalog pages. The catalog restates public documents, so anyone may read it; evaluation
+results are imported through a preview step, like scenario files."""
 
+import base64
+import binascii
+
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_safe
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_safe
 
-from riskapp.catalog import selectors
+from riskapp.catalog import selectors, services
+from riskapp.catalog.evaluation_file import FILE_ROW, EvaluationFileError, RowError, read_evaluation_file
+from riskapp.catalog.forms import EvaluationConfirmForm, EvaluationUploadForm
+from riskapp.catalog.models import Benchmark, ModelProfile
 
 
 @require_safe
@@ -28,6 +37,7 @@ def version_detail(request: HttpRequest, version_slug: str) -> HttpResponse:
     context = {
         "version": version,
         "levels": levels,
+        "thresholds": selectors.list_thresholds(version),
         "sources": version.sources.all(),
         "threat_actor_tiers": version.threat_actor_tiers.select_related("countered_by").order_by("order"),
     }
@@ -46,3 +56,87 @@ def level_detail(request: HttpRequest, version_slug: str, level_slug: str) -> Ht
         "threat_actor_tiers": level.countered_tiers.order_by("order"),
     }
     return render(request, "catalog/level_detail.html", context)
+
+
+@require_safe
+def crosswalk(request: HttpRequest) -> HttpResponse:
+    return render(request, "catalog/crosswalk.html", selectors.crosswalk_table())
+
+
+@require_safe
+def benchmark_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "catalog/benchmark_list.html", {"benchmarks": selectors.list_benchmarks()})
+
+
+@require_safe
+def benchmark_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    benchmark = get_object_or_404(Benchmark, slug=slug)
+    criteria = benchmark.criteria.select_related("threshold__version__framework").order_by("threshold__version", "pk")
+    return render(request, "catalog/benchmark_detail.html", {"benchmark": benchmark, "criteria": criteria})
+
+
+@require_safe
+def profile_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "catalog/profile_list.html", {"profiles": ModelProfile.objects.all()})
+
+
+@require_safe
+def profile_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    profile = get_object_or_404(ModelProfile, slug=slug)
+    determinations = [selectors.determine_for_profile(profile, version)
+                      for version in selectors.versions_with_thresholds()]
+    results = profile.results.select_related("benchmark", "framework_version__framework", "entered_by")
+    return render(request, "catalog/profile_detail.html", {
+        "profile": profile,
+        "results": results.order_by("benchmark__name", "-evaluated_on"),
+        "determinations": determinations,
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def evaluation_import(request: HttpRequest) -> HttpResponse:
+    """Upload a file of results, preview its rows or errors, then confirm to store them."""
+    if request.method == "POST" and "confirm" in request.POST:
+        return _confirm_import(request)
+
+    form = EvaluationUploadForm(request.POST or None, request.FILES or None)
+    context: dict = {"form": form}
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        content = upload.read()
+        try:
+            context["rows"] = read_evaluation_file(content, upload.name)
+        except EvaluationFileError as error:
+            context["errors"] = error.errors
+        else:
+            context["confirm_form"] = EvaluationConfirmForm(initial={
+                "content": base64.b64encode(content).decode("ascii"), "filename": upload.name,
+            })
+    status = 400 if request.method == "POST" and "rows" not in context else 200
+    return render(request, "catalog/evaluation_import.html", context, status=status)
+
+
+def _confirm_import(request: HttpRequest) -> HttpResponse:
+    form = EvaluationConfirmForm(request.POST)
+    errors = []
+    if form.is_valid():
+        try:
+            content = base64.b64decode(form.cleaned_data["content"], validate=True)
+        except binascii.Error:
+            filename = form.cleaned_data["filename"]
+            errors = [RowError(FILE_ROW, "file", filename, "the preview was altered; upload the file again")]
+        else:
+            user = request.user if request.user.is_authenticated else None
+            try:
+                results = services.import_evaluation_file(content, form.cleaned_data["filename"], entered_by=user)
+            except EvaluationFileError as error:
+                errors = error.errors
+            else:
+                messages.success(request, ngettext("Imported %(count)d evaluation result.",
+                                                   "Imported %(count)d evaluation results.", len(results))
+                                 % {"count": len(results)})
+                return redirect("catalog:profiles")
+    if not errors:
+        errors = [RowError(FILE_ROW, "file", "", "the confirmation lacks the previewed file; upload it again")]
+    context = {"form": EvaluationUploadForm(), "errors": errors}
+    return render(request, "catalog/evaluation_import.html", context, status=400)
