@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -232,7 +233,7 @@ def _csv_rows(comparison: Comparison) -> list[dict[str, Any]]:
     return rows
 
 
-def _ordered(keys: dict[str, Any], file_order: dict[str, str]) -> list[str]:
+def _ordered(keys: Mapping[str, Any], file_order: Mapping[str, str]) -> list[str]:
     """Return the ids in ``keys`` in the scenario file's order, unknown ids last."""
     return [key for key in file_order if key in keys] + [key for key in keys if key not in file_order]
 

@@ -12,10 +12,14 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeoutError
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.utils.translation import gettext
+
+if TYPE_CHECKING:
+    from playwright.sync_api import PdfMargins, Route, ViewportSize
 
 logger = logging.getLogger(__name__)
 
@@ -36,8 +40,8 @@ TIME_LIMIT_SECONDS = 60
 
 # A4 is 210 mm wide. Less 10 mm margins either side, that leaves 190 mm, which is 718 CSS pixels
 # at 96 px per inch. Drawing the charts at that width makes them fit the printed page.
-VIEWPORT = {"width": 718, "height": 1000}
-PAGE_MARGINS = {"top": "12mm", "bottom": "16mm", "left": "10mm", "right": "10mm"}
+VIEWPORT: "ViewportSize" = {"width": 718, "height": 1000}
+PAGE_MARGINS: "PdfMargins" = {"top": "12mm", "bottom": "16mm", "left": "10mm", "right": "10mm"}
 
 # Chromium fills the elements of class pageNumber and totalPages. The footer does not inherit
 # the page's CSS, so it sets its own font size.
@@ -146,7 +150,7 @@ def _render(html: str, chromium: str, deadline: float) -> bytes:
     return document
 
 
-def _allow_only(route, report_url: str) -> None:
+def _allow_only(route: "Route", report_url: str) -> None:
     """Abort every request except the report's own file and inline data."""
     url = route.request.url
     if url == report_url or urlsplit(url).scheme in INLINE_SCHEMES:

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.browser
 
 DRAWN = "<script>document.documentElement.dataset.chartsDrawn = 'true';</script>"
 
-# 192.0.2.0/24 is reserved for documentation (RFC 5737), so nothing answers there anyway.
+# 192.0.2.0/24 is reserved for documentation (RFC 5737), so no server exists there anyway.
 OUTSIDE_IMAGE = "http://192.0.2.1/pixel.png"
 OUTSIDE_STYLESHEET = "https://example.org/report.css"
 
