@@ -23,21 +23,20 @@ from riskapp.reports.selectors import Comparison
 
 EXPORT_FORMAT = "riskapp-assessment-export/1"
 
-# Headings, notes and placeholders as the comparison page shows them with each figure. The same
+# Figures that the comparison page shows inside a partial template of their own, with more
+# than a heading; the report includes the same partial.
+SECTION_TEMPLATES = {"risk_matrix": "reports/_matrix.html"}
+
+# Headings and placeholders of the other figures as the comparison page shows them. The same
 # message ids share the page's translations.
 FIGURE_HEADINGS = {
     "expected_utility": _("Expected defender utility"),
     "attack_probability": _("Predicted attacks"),
-    "risk_matrix": _("Risk matrix"),
     "convergence": _("ARA convergence"),
-}
-FIGURE_NOTES = {
-    "risk_matrix": _("The risk matrix ignores defense cost except to break ties."),
 }
 FIGURE_PLACEHOLDERS = {
     "expected_utility": _("The game-theoretic solver and ARA have no results yet."),
     "attack_probability": _("The game-theoretic solver and ARA have no results yet."),
-    "risk_matrix": _("The risk matrix has no result yet."),
     "convergence": _("The ARA run has recorded no convergence history yet."),
 }
 
@@ -71,11 +70,11 @@ FILENAME_MAX_TITLE = 120
 
 @dataclass
 class FigureSection:
-    """One figure of the report with the heading, note and placeholder the page shows with it."""
+    """One figure of the report: a partial template, or the heading and placeholder to show with it."""
 
     key: str
+    template: str | None
     heading: str
-    note: str | None
     placeholder: str
     figure: dict[str, Any] | None
 
@@ -99,13 +98,18 @@ def export_filename(comparison: Comparison, extension: str) -> str:
 
 
 def report_html(comparison: Comparison, request: HttpRequest | None = None) -> str:
-    """Render the comparison as one HTML file that works offline, plotly.js and CSS inlined."""
-    figures = selectors.build_figures(comparison)
+    """Render the comparison as one HTML file that works offline, plotly.js and CSS inlined.
+
+    With a ``request``, the heatmap takes the orientation that the comparison page stored in
+    the session, so the file shows the matrix as the analyst last saw it.
+    """
+    orientation = None if request is None else selectors.matrix_orientation(request)
+    figures = selectors.build_figures(comparison, orientation=orientation)
     sections = [
         FigureSection(
             key=key,
+            template=SECTION_TEMPLATES.get(key),
             heading=str(FIGURE_HEADINGS.get(key) or _figure_title(figures[key]) or key),
-            note=None if key not in FIGURE_NOTES else str(FIGURE_NOTES[key]),
             placeholder=str(FIGURE_PLACEHOLDERS.get(key, _("This figure has no results yet."))),
             figure=figures[key],
         )
@@ -116,6 +120,8 @@ def report_html(comparison: Comparison, request: HttpRequest | None = None) -> s
         "revision": comparison.assessment.revision,
         "engine_runs": [_engine_run_info(summary) for summary in comparison.engines],
         "figure_sections": sections,
+        "figures": figures,
+        "orientation": orientation,
         "stylesheet": _read_static("css/riskapp.css"),
         "plotly_js": _inline_script(get_plotlyjs()),
     }

@@ -82,6 +82,8 @@ def test_exported_html_draws_offline(page: Page, page_record, assessment, tmp_pa
         expect(page.locator(f"#figure-{key}-placeholder")).to_be_hidden()
     expect(page.locator("#engine-runs tbody tr")).to_have_count(3)
     expect(page.locator("h1")).to_have_text(TITLE)
+    expect(page.locator("#matrix-orientation")).to_be_hidden()
+    expect(page.locator("#matrix-ranking-rule")).to_be_visible()
     assert page_record.console_errors == []
     assert page_record.outside_requests == []
     assert page_record.failed_responses == []

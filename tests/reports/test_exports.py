@@ -16,6 +16,7 @@ from riskapp.assessments.models import Assessment, AssessmentRun
 from riskapp.engines import get_engine
 from riskapp.reports import exports, selectors
 from riskapp.reports.exports import CSV_COLUMNS, export_filename, spreadsheet_safe
+from riskapp.reports.figures import MatrixOrientation
 from riskapp.scenarios import services
 from riskapp.scenarios.format import parse_scenario
 from riskapp.scenarios.selectors import revision_problem
@@ -269,3 +270,19 @@ def test_pdf_link_without_chromium(client, hostile_assessment, settings, tmp_pat
 
     for name in ("export_html", "export_json", "export_csv"):
         assert client.get(reverse(f"reports:{name}", args=[hostile_assessment.pk])).status_code == 200, name
+
+
+def test_html_export_keeps_matrix_orientation(client, hostile_assessment):
+    comparison_url = reverse("reports:comparison", args=[hostile_assessment.pk])
+    client.get(comparison_url, {"likelihood_on": "columns", "reverse_consequence": "1"})
+
+    html = client.get(reverse("reports:export_html", args=[hostile_assessment.pk])).content.decode()
+
+    block = re.search(r'<script id="figure-risk_matrix-data" type="application/json">(.*?)</script>', html, re.S)
+    exported = json.loads(block.group(1))
+    comparison = selectors.build_comparison(hostile_assessment)
+    turned = MatrixOrientation(likelihood_on="columns", reverse_consequence=True)
+    assert exported == selectors.build_figures(comparison, orientation=turned)["risk_matrix"]
+    assert exported != selectors.build_figures(comparison)["risk_matrix"]
+    assert 'id="matrix-ranking-rule"' in html
+    assert 'id="coherence-table"' in html
