@@ -11,6 +11,7 @@ from riskapp.catalog.models import (
     FrameworkVersion,
     Measure,
     ModelProfile,
+    ProfileSource,
     SafetyLevel,
     Source,
     ThreatActorTier,
@@ -150,13 +151,19 @@ class EvaluationResultInline(admin.TabularInline):
     extra = 0
 
 
+class ProfileSourceInline(admin.TabularInline):
+    formfield_overrides = URL_FIELD_OVERRIDES
+    model = ProfileSource
+    extra = 0
+
+
 @admin.register(ModelProfile)
 class ModelProfileAdmin(admin.ModelAdmin):
     formfield_overrides = URL_FIELD_OVERRIDES
     list_display = ["name", "developer", "release_date", "slug"]
     search_fields = ["name", "developer", "slug"]
     filter_horizontal = ["measures_in_place"]
-    inlines = [EvaluationResultInline]
+    inlines = [ProfileSourceInline, EvaluationResultInline]
 
     def save_formset(self, request, form, formset, change) -> None:
         # Results added on this page record the staff member who entered them.

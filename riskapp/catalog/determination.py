@@ -11,7 +11,8 @@ https://www-cdn.anthropic.com/872c653b2d0501d6ab44cf87f43e1dc4853e4d37.pdf):
   it in, one between the zones is inconclusive. A benchmark without zones only informs.
 - A threshold is ruled in when some result rules it in and none rules it out; ruled out when
   every result with zones rules it out; inconclusive otherwise, including when results conflict
-  (some rule in, others rule out) or only informative results exist; not assessed without results.
+  (some rule in, others rule out). It is not assessed when no result falls under a criterion
+  with zones, because informative results alone cannot decide anything.
 - Ruled-in and inconclusive gating thresholds both require their safeguards, because a
   threshold that cannot be ruled out is treated as crossed.
 - A result recorded against a framework version applies to that version only; a result without
@@ -158,7 +159,7 @@ class Determination:
 
     @property
     def unassessed_gating(self) -> tuple[ThresholdSpec, ...]:
-        """Gating thresholds without results: the required level is a lower bound while these remain."""
+        """Gating thresholds without a decisive result: the required level is a lower bound while these remain."""
         return tuple(finding.threshold for finding in self.findings
                      if finding.threshold.gating and finding.verdict is Verdict.NOT_ASSESSED)
 
@@ -181,18 +182,16 @@ def judge_threshold(threshold: ThresholdSpec, observations: Sequence[Observation
 
     zones = {reading.zone for reading in readings}
     conflicting = Zone.RULE_IN in zones and Zone.RULE_OUT in zones
-    if not readings:
+    if not zones - {Zone.INFORMATIVE}:
         verdict = Verdict.NOT_ASSESSED
     elif conflicting or Zone.INCONCLUSIVE in zones:
         verdict = Verdict.INCONCLUSIVE
     elif Zone.RULE_IN in zones:
         verdict = Verdict.RULED_IN
-    elif Zone.RULE_OUT in zones:
+    else:
         # NOTE: a threshold counts as ruled out even when some of its criteria have no result;
         # ``missing_benchmarks`` lists them so that a reader can judge how strong the evidence is.
         verdict = Verdict.RULED_OUT
-    else:
-        verdict = Verdict.INCONCLUSIVE  # informative results only: evidence without a decision rule
 
     return ThresholdFinding(threshold=threshold, verdict=verdict, readings=tuple(readings),
                             conflicting=conflicting, missing_benchmarks=tuple(missing))

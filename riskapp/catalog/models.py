@@ -434,6 +434,23 @@ class ModelProfile(models.Model):
         return reverse("catalog:profile", args=[self.slug])
 
 
+class ProfileSource(models.Model):
+    """A public document that a model profile's results or measures come from."""
+
+    profile = models.ForeignKey(ModelProfile, on_delete=models.CASCADE, related_name="sources")
+    url = models.URLField(_("URL"), max_length=500)
+    title = models.CharField(_("title"), max_length=300)
+
+    class Meta:
+        ordering = ["profile", "pk"]
+        constraints = [models.UniqueConstraint(fields=["profile", "url"], name="unique_source_url_per_profile")]
+        verbose_name = _("model profile source")
+        verbose_name_plural = _("model profile sources")
+
+    def __str__(self) -> str:
+        return self.title
+
+
 class EvaluationResult(models.Model):
     """One score of a model profile on a benchmark, with where it was published and who entered it."""
 

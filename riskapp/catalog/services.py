@@ -12,6 +12,7 @@ from riskapp.catalog.benchmark_file import read_benchmark_file
 from riskapp.catalog.evaluation_file import read_evaluation_file
 from riskapp.catalog.framework_file import FrameworkDocument, FrameworkFileError, read_framework_file
 from riskapp.catalog.models import MEASURE_ID_SEPARATOR, EvaluationResult
+from riskapp.catalog.profile_file import ProfileDocument, ProfileResultData, read_profile_file
 
 logger = logging.getLogger(__name__)
 
@@ -331,3 +332,77 @@ def import_evaluation_file(content: bytes, filename: str, *, entered_by: Any = N
     logger.info("Imported %d evaluation results from %s (user %s)", len(results), filename,
                 getattr(entered_by, "pk", None))
     return results
+
+
+def load_model_profile_file(path: str | Path, *, apps: Any = global_apps) -> Any:
+    """Validate a model profile data file and create or update the profile, its sources, measures and results.
+
+    Results are matched by benchmark, date and source URL; results that the file no longer lists
+    and that came from this file are deleted, while results entered by other means stay.
+    """
+    path = Path(path)
+    document = read_profile_file(path)
+    ModelProfile = apps.get_model("catalog", "ModelProfile")
+    ProfileSource = apps.get_model("catalog", "ProfileSource")
+    EvaluationResult = apps.get_model("catalog", "EvaluationResult")
+    entered_via = f"data file {path.name}"
+
+    with transaction.atomic():
+        profile, _created = ModelProfile.objects.update_or_create(slug=document.slug, defaults={
+            "name": document.name, "developer": document.developer, "release_date": document.release_date,
+            "description": document.description, "source_url": document.source_url,
+        })
+        for url, title in document.sources:
+            ProfileSource.objects.update_or_create(profile=profile, url=url, defaults={"title": title})
+        ProfileSource.objects.filter(profile=profile).exclude(url__in=[url for url, _ in document.sources]).delete()
+        profile.measures_in_place.set(_measures_by_id(document, apps))
+
+        kept = []
+        for data in document.results:
+            benchmark, version = _check_profile_result(data, apps)
+            result, _created = EvaluationResult.objects.update_or_create(
+                profile=profile, benchmark=benchmark, evaluated_on=data.evaluated_on, source_url=data.source_url,
+                defaults={"score": data.score, "framework_version": version, "note": data.note,
+                          "entered_via": entered_via},
+            )
+            kept.append(result.pk)
+        EvaluationResult.objects.filter(profile=profile, entered_via=entered_via).exclude(pk__in=kept).delete()
+
+    logger.info("Loaded model profile %s with %d results from %s", profile.slug, len(kept), path)
+    return profile
+
+
+def _measures_by_id(document: ProfileDocument, apps: Any) -> list[Any]:
+    Measure = apps.get_model("catalog", "Measure")
+    measures = []
+    for index, measure_id in enumerate(document.measures_in_place):
+        version_slug, _separator, code = measure_id.partition(MEASURE_ID_SEPARATOR)
+        measure = Measure.objects.filter(version__slug=version_slug, code=code).first()
+        if measure is None:
+            raise FrameworkFileError(f"measures_in_place[{index}]", measure_id,
+                                     "must be a measure id in the catalog, written version-slug:code")
+        measures.append(measure)
+    return measures
+
+
+def _check_profile_result(data: ProfileResultData, apps: Any) -> tuple[Any, Any]:
+    """Resolve a result's benchmark and version, and apply the same unit and range rules as an import."""
+    benchmark = apps.get_model("catalog", "Benchmark").objects.filter(slug=data.benchmark).first()
+    if benchmark is None:
+        raise FrameworkFileError(f"{data.path}.benchmark", data.benchmark, "not the slug of a benchmark in the catalog")
+    if data.unit != benchmark.unit:
+        raise FrameworkFileError(f"{data.path}.unit", data.unit,
+                                 f"must be {benchmark.unit!r}, the unit of benchmark {benchmark.slug}")
+    below = benchmark.minimum is not None and data.score < benchmark.minimum
+    above = benchmark.maximum is not None and data.score > benchmark.maximum
+    if below or above:
+        raise FrameworkFileError(f"{data.path}.score", data.score,
+                                 f"must lie within the valid range of {benchmark.slug}")
+
+    version = None
+    if data.framework_version is not None:
+        version = apps.get_model("catalog", "FrameworkVersion").objects.filter(slug=data.framework_version).first()
+        if version is None:
+            raise FrameworkFileError(f"{data.path}.framework_version", data.framework_version,
+                                     "not the slug of a framework version in the catalog")
+    return benchmark, version

@@ -116,7 +116,8 @@ def test_grey_zone_inconclusive():
 def test_informative_results_only():
     threshold = _threshold("T3", Criterion("wmdp", Zones()))
     finding = judge_threshold(threshold, [_seen("wmdp", 0.8)])
-    assert finding.verdict is Verdict.INCONCLUSIVE
+    assert finding.verdict is Verdict.NOT_ASSESSED
+    assert not finding.requires_safeguards
     assert [reading.zone for reading in finding.readings] == [Zone.INFORMATIVE]
 
 

@@ -32,19 +32,23 @@ def _errors(content: bytes, filename: str = "results.csv") -> list:
     return raised.value.errors
 
 
+def _stored():
+    return EvaluationResult.objects.filter(profile__slug="test-model")
+
+
 def test_csv_rows_imported(profile):
     content = _csv(f"test-model,bioweapons-acquisition-uplift-trial,2.53,ratio,2025-05-22,{CARD},"
                    "anthropic-rsp-2.2,best of two graders",
                    f"test-model,cybench,0.564,fraction,2025-05-22,{CARD},,")
     results = import_evaluation_file(content, "results.csv")
     assert len(results) == 2
-    uplift = EvaluationResult.objects.get(benchmark__slug="bioweapons-acquisition-uplift-trial")
+    uplift = _stored().get(benchmark__slug="bioweapons-acquisition-uplift-trial")
     assert uplift.score == 2.53
     assert uplift.evaluated_on == datetime.date(2025, 5, 22)
     assert uplift.framework_version.slug == "anthropic-rsp-2.2"
     assert uplift.note == "best of two graders"
     assert uplift.entered_via == "import of results.csv"
-    assert EvaluationResult.objects.get(benchmark__slug="cybench").framework_version is None
+    assert _stored().get(benchmark__slug="cybench").framework_version is None
 
 
 def test_json_rows_imported(profile, django_user_model):
@@ -116,7 +120,7 @@ def test_invalid_file_stores_nothing(profile):
                    f"test-model,cybench,0.5,fraction,2025-05-23,{CARD},,")
     with pytest.raises(EvaluationFileError):
         import_evaluation_file(content, "results.csv")
-    assert not EvaluationResult.objects.exists()
+    assert not _stored().exists()
 
 
 def test_non_utf8_file_rejected(profile):
@@ -168,7 +172,7 @@ def test_command_imports_file(profile, tmp_path, capsys):
     path.write_bytes(_csv(f"test-model,cybench,0.5,fraction,2025-05-22,{CARD},,"))
     call_command("import_evaluations", str(path))
     assert "Imported 1 evaluation result(s)" in capsys.readouterr().out
-    assert EvaluationResult.objects.count() == 1
+    assert _stored().count() == 1
 
 
 def test_command_lists_errors(profile, tmp_path):
@@ -176,4 +180,4 @@ def test_command_lists_errors(profile, tmp_path):
     path.write_bytes(_csv(f"test-model,cybench,3,fraction,2025-05-22,{CARD},,"))
     with pytest.raises(CommandError, match=r"row 1, score: '3' is invalid"):
         call_command("import_evaluations", str(path))
-    assert not EvaluationResult.objects.exists()
+    assert not _stored().exists()

@@ -78,7 +78,7 @@ def test_profile_page_shows_gap(client, profile):
     assert "Long-form virology task 1 0.83</a>: rules in" in section
     assert "14 required measures are not in place" in section
     assert "in place:" in section
-    assert "3 gating thresholds have no result" in section
+    assert "3 gating thresholds have no decisive result" in section
 
 
 def test_import_preview_then_confirm(client, profile):
@@ -87,13 +87,13 @@ def test_import_preview_then_confirm(client, profile):
                           {"file": SimpleUploadedFile("results.csv", content)})
     assert preview.status_code == 200
     assert "Preview: 1 valid row" in preview.content.decode()
-    assert not EvaluationResult.objects.exists()
+    assert not EvaluationResult.objects.filter(profile__slug="test-model").exists()
 
     confirm = client.post(reverse("catalog:evaluation_import"), {
         "confirm": "1", "content": base64.b64encode(content).decode(), "filename": "results.csv",
     })
     assert confirm.status_code == 302
-    assert EvaluationResult.objects.get().score == 0.5
+    assert EvaluationResult.objects.filter(profile__slug="test-model").get().score == 0.5
 
 
 def test_import_shows_row_errors(client, profile):
@@ -115,7 +115,7 @@ def test_import_confirm_revalidates(client, profile):
     again = client.post(reverse("catalog:evaluation_import"), data)
     assert again.status_code == 400
     assert "already stored" in again.content.decode()
-    assert EvaluationResult.objects.count() == 1
+    assert EvaluationResult.objects.filter(profile__slug="test-model").count() == 1
 
 
 def test_import_altered_preview_rejected(client, profile):
@@ -131,7 +131,7 @@ def test_import_records_user(client, profile, django_user_model):
     content = (HEADER + f"test-model,cybench,0.5,fraction,2025-05-22,{CARD}\n").encode()
     client.post(reverse("catalog:evaluation_import"),
                 {"confirm": "1", "content": base64.b64encode(content).decode(), "filename": "results.csv"})
-    assert EvaluationResult.objects.get().entered_by == user
+    assert EvaluationResult.objects.filter(profile__slug="test-model").get().entered_by == user
 
 
 @pytest.mark.parametrize("model", [CapabilityThreshold, Benchmark, ModelProfile, EvaluationResult],
@@ -141,7 +141,7 @@ def test_new_admin_pages_render(admin_client, profile, model):
                                     evaluated_on=datetime.date(2025, 5, 22), source_url=CARD)
     name = model._meta.model_name
     assert admin_client.get(reverse(f"admin:catalog_{name}_changelist")).status_code == 200
-    change = admin_client.get(reverse(f"admin:catalog_{name}_change", args=[model.objects.first().pk]))
+    change = admin_client.get(reverse(f"admin:catalog_{name}_change", args=[model.objects.last().pk]))
     assert change.status_code == 200
 
 
@@ -151,7 +151,7 @@ def test_admin_result_records_staff(admin_client, admin_user, profile):
         "evaluated_on": "2025-05-22", "source_url": CARD, "note": "",
     })
     assert response.status_code == 302
-    result = EvaluationResult.objects.get()
+    result = EvaluationResult.objects.filter(profile__slug="test-model").get()
     assert result.entered_by == admin_user
     assert result.entered_via == "admin"
 

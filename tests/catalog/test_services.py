@@ -7,7 +7,15 @@ import yaml
 from django.forms.models import model_to_dict
 
 from riskapp.catalog.framework_file import FrameworkFileError
-from riskapp.catalog.models import DangerousCapability, Framework, FrameworkVersion, Measure, SafetyLevel, Source
+from riskapp.catalog.models import (
+    DangerousCapability,
+    EvaluationResult,
+    Framework,
+    FrameworkVersion,
+    Measure,
+    SafetyLevel,
+    Source,
+)
 from riskapp.catalog.services import DATA_DIR, load_framework_file
 
 pytestmark = pytest.mark.django_db
@@ -51,6 +59,7 @@ def test_reload_bundled_file_changes_nothing():
 
 
 def test_load_twice_from_empty(tmp_path, rsp_data):
+    EvaluationResult.objects.all().delete()  # results protect the version they were recorded against
     FrameworkVersion.objects.all().delete()
     Framework.objects.all().delete()
     path = write(tmp_path, rsp_data)
