@@ -24,7 +24,7 @@ from riskapp.reports.selectors import Comparison
 EXPORT_FORMAT = "riskapp-assessment-export/1"
 
 # Figures that the comparison page shows inside a partial template of their own, with more
-# than a heading; the report includes the same partial.
+# than a heading. The report includes the same partial.
 SECTION_TEMPLATES = {"risk_matrix": "reports/_matrix.html"}
 
 # Headings and placeholders of the other figures as the comparison page shows them. The same

@@ -88,7 +88,9 @@ def plotly_js(request: HttpRequest) -> FileResponse:
     return response
 
 
+# The file embeds plotly.js, about 4.8 MB, which gzip shrinks to about 1.5 MB.
 @require_GET
+@gzip_page
 def export_html(request: HttpRequest, assessment_id: int) -> HttpResponse:
     comparison = selectors.build_comparison(_get_assessment(assessment_id))
     response = HttpResponse(exports.report_html(comparison, request), content_type="text/html; charset=utf-8")

@@ -1,6 +1,7 @@
 """Exports of the comparison report: CSV, JSON, download headers and the PDF link without Chromium."""
 
 import csv
+import gzip
 import io
 import json
 import re
@@ -286,3 +287,14 @@ def test_html_export_keeps_matrix_orientation(client, hostile_assessment):
     assert exported != selectors.build_figures(comparison)["risk_matrix"]
     assert 'id="matrix-ranking-rule"' in html
     assert 'id="coherence-table"' in html
+
+
+def test_html_export_gzip_round_trip(client, hostile_assessment):
+    url = reverse("reports:export_html", args=[hostile_assessment.pk])
+    plain = client.get(url).content
+
+    response = client.get(url, headers={"accept-encoding": "gzip"})
+
+    assert response["Content-Encoding"] == "gzip"
+    assert len(response.content) < len(plain) / 2
+    assert gzip.decompress(response.content) == plain
