@@ -113,7 +113,16 @@ def test_exported_html_unfinished_run(page: Page, page_record, assessment, tmp_p
     assert requested == [report.as_uri()]
 
 
+# A code point of the title per script that DejaVu lacks, and the Debian package with a font for it.
+TITLE_FONTS = {"模": "fonts-noto-cjk", "🔐": "fonts-noto-color-emoji"}
+
+
 def test_pdf_contains_title_and_headings(client, assessment, tmp_path):
+    # Chromium draws a character without a font as an empty box, which pdftotext cannot read.
+    for character, package in TITLE_FONTS.items():
+        pattern = f":charset={ord(character):x}"
+        fonts = subprocess.run(["fc-list", pattern, "family"], capture_output=True, text=True, check=True).stdout
+        assert fonts.strip(), f"no installed font draws {character!r}: apt-get install {package}"
     html = exports.report_html(selectors.build_comparison(assessment))
     parser = HeadingParser()
     parser.feed(html)
