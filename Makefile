@@ -10,6 +10,7 @@ test:
 
 worker:
 	scripts/bootstrap.sh requirements.txt
+	.venv/bin/python manage.py migrate --noinput
 	.venv/bin/python -m celery -A riskapp worker --loglevel=INFO
 
 web:

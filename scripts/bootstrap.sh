@@ -21,7 +21,11 @@ fi
 stamp=.venv/.installed-$(basename "$requirements")
 digest=$(cat requirements*.txt | sha256sum | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$digest" ]; then
-  echo "Installing $requirements into .venv (the first time takes a few minutes: pygambit compiles)"
+  if [ "$requirements" = requirements-dev.txt ]; then
+    echo "Installing $requirements into .venv (the first time takes a few minutes: pygambit compiles)"
+  else
+    echo "Installing $requirements into .venv"
+  fi
   .venv/bin/python -m pip install --quiet --disable-pip-version-check -r "$requirements" 2>&1 \
     | grep -v "is ignored: it is neither a file nor a directory" || true
   .venv/bin/python -c "import django, celery, numpy, scipy, plotly" \

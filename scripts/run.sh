@@ -18,8 +18,9 @@ if ! python -c "import socket, sys; s = socket.socket(); sys.exit(s.connect_ex((
   exit 1
 fi
 
+log="${RISKAPP_DATA_DIR:-var}/worker.log"
 python -m celery -A riskapp worker --loglevel=INFO --concurrency="${RISKAPP_WORKER_CONCURRENCY:-2}" \
-  --logfile=var/worker.log >/dev/null &
+  --logfile="$log" >/dev/null &
 worker=$!
 python manage.py runserver "127.0.0.1:$port" --noreload &
 web=$!
@@ -33,6 +34,11 @@ done
 
 echo
 echo "riskapp is running at http://127.0.0.1:$port/"
-echo "Celery worker log: var/worker.log. Stop both with Ctrl-C."
+echo "Celery worker log: $log. Stop both with Ctrl-C."
 echo
-wait "$web"
+wait -n "$worker" "$web" || true
+if kill -0 "$web" 2>/dev/null; then
+  echo "The Celery worker stopped (see $log): ARA runs wait until a worker runs again." >&2
+  echo "Start one with the same environment variables: make worker" >&2
+  wait "$web"
+fi

@@ -10,10 +10,14 @@ from django.utils.translation import gettext as _
 from riskapp.assessments.models import Assessment, SensitivityAnalysis, WorkerHeartbeat
 
 
+# A worker silent for this many heartbeat intervals is taken to be gone.
+WORKER_SILENCE_FACTOR = 3
+
+
 def worker_status(now=None) -> dict:
-    """Whether any Celery worker has reported itself within three heartbeat intervals."""
+    """Whether any Celery worker has reported itself within the last few heartbeat intervals."""
     now = now or timezone.now()
-    horizon = now - timedelta(seconds=3 * settings.RISKAPP_WORKER_HEARTBEAT_SECONDS)
+    horizon = now - timedelta(seconds=WORKER_SILENCE_FACTOR * settings.RISKAPP_WORKER_HEARTBEAT_SECONDS)
     latest = WorkerHeartbeat.objects.order_by("-last_seen").first()
     alive = WorkerHeartbeat.objects.filter(last_seen__gte=horizon).count()
     return {"alive": alive > 0, "workers": alive, "last_seen": latest.last_seen if latest else None}

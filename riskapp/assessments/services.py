@@ -29,6 +29,9 @@ logger = logging.getLogger(__name__)
 # Seeds are integers 0 <= seed < 2**53 so that they survive a round trip through JSON numbers.
 SEED_LIMIT = 2**53
 
+# Fewer ARA draws than this give standard errors that mean nothing.
+MIN_SAMPLES = 100
+
 
 class AssessmentRequestError(ValueError):
     """A request to start an assessment breaks a rule; the message names the field."""
@@ -48,8 +51,9 @@ class AssessmentRequest:
             if name not in ENGINE_NAMES:
                 raise AssessmentRequestError(f"engines: {name!r} is not one of {', '.join(ENGINE_NAMES)}")
         maximum = settings.RISKAPP_LIMITS["max_samples"]
-        if isinstance(self.samples, bool) or not isinstance(self.samples, int) or not 1 <= self.samples <= maximum:
-            raise AssessmentRequestError(f"samples: {self.samples!r} must be an integer from 1 to {maximum}")
+        if isinstance(self.samples, bool) or not isinstance(self.samples, int) or \
+                not MIN_SAMPLES <= self.samples <= maximum:
+            raise AssessmentRequestError(f"samples: {self.samples!r} must be an integer from {MIN_SAMPLES} to {maximum}")
         if self.seed is not None and (isinstance(self.seed, bool) or not 0 <= self.seed < SEED_LIMIT):
             raise AssessmentRequestError(f"seed: {self.seed!r} must be an integer from 0 to 2^53 - 1")
 

@@ -1,5 +1,6 @@
 import plotly
 import plotly.io
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,6 +11,7 @@ from riskapp.assessments import selectors, sensitivity, services
 from riskapp.assessments.forms import AssessmentForm, SensitivityForm
 from riskapp.assessments.models import Assessment, AssessmentRun, SensitivityAnalysis
 from riskapp.reports.sensitivity_figures import tornado_figure
+from riskapp.scenarios.views import render_scenario_detail
 from riskapp.scenarios.models import ScenarioRevision
 
 
@@ -17,17 +19,15 @@ from riskapp.scenarios.models import ScenarioRevision
 def start(request: HttpRequest, revision_id: int) -> HttpResponse:
     revision = get_object_or_404(ScenarioRevision.objects.select_related("scenario"), pk=revision_id)
     form = AssessmentForm(request.POST)
-    if not form.is_valid():
-        for field, errors in form.errors.items():
-            for error in errors:
-                messages.error(request, f"{form.fields[field].label if field in form.fields else field}: {error}")
-        return redirect(revision.scenario)
-    try:
-        assessment = services.start_assessment(revision, form.to_request(), user=_user(request))
-    except services.AssessmentRequestError as error:
-        messages.error(request, str(error))
-        return redirect(revision.scenario)
-    return redirect(assessment)
+    if form.is_valid():
+        try:
+            assessment = services.start_assessment(revision, form.to_request(), user=_user(request))
+        except services.AssessmentRequestError as error:
+            form.add_error(None, str(error))
+        else:
+            return redirect(assessment)
+    # The page comes back with the values entered and each error beside its field.
+    return render_scenario_detail(request, revision, assessment_form=form, status=400)
 
 
 @require_GET
@@ -38,6 +38,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "runs": assessment.runs.order_by("pk"),
         "progress": selectors.assessment_progress(assessment),
         "sensitivity_form": SensitivityForm(),
+        "worker_silence_seconds": selectors.WORKER_SILENCE_FACTOR * settings.RISKAPP_WORKER_HEARTBEAT_SECONDS,
         "analyses": assessment.sensitivity_analyses.all(),
     }
     return render(request, "assessments/detail.html", context)

@@ -79,6 +79,14 @@ def add_revision(scenario: Scenario, document: ScenarioDocument, *, origin: str,
     return revision
 
 
+def identical_latest_revision(scenario: Scenario, document: ScenarioDocument) -> ScenarioRevision | None:
+    """Return the scenario's latest revision when ``document`` would store exactly the same file."""
+    latest = scenario.latest_revision
+    if latest is not None and latest.document == dump_scenario(document, syntax="json"):
+        return latest
+    return None
+
+
 def export_revision(revision: ScenarioRevision, *, syntax: str) -> tuple[str, str]:
     """Return the file name and text of a revision in JSON or YAML."""
     document = parse_scenario(revision.document, syntax="json")
@@ -94,10 +102,8 @@ def load_demo_scenarios() -> list[ScenarioRevision]:
         document = parse_upload(path.read_bytes(), path.name)
         slug = slugify(path.stem)[:80]
         scenario = Scenario.objects.filter(slug=slug).first()
-        if scenario is not None:
-            latest = scenario.latest_revision
-            if latest is not None and latest.document == dump_scenario(document, syntax="json"):
-                continue
+        if scenario is not None and identical_latest_revision(scenario, document) is not None:
+            continue
         with transaction.atomic():
             if scenario is None:
                 scenario = Scenario.objects.create(slug=slug, title=document.title, is_demo=True)
@@ -107,10 +113,18 @@ def load_demo_scenarios() -> list[ScenarioRevision]:
 
 
 def _unique_slug(title: str) -> str:
-    base = slugify(title, allow_unicode=False)[:70] or "scenario"
+    base = _cut_at_word(slugify(title, allow_unicode=False), 70) or "scenario"
     slug = base
     suffix = 2
     while Scenario.objects.filter(slug=slug).exists():
         slug = f"{base}-{suffix}"
         suffix += 1
     return slug
+
+
+def _cut_at_word(slug: str, length: int) -> str:
+    """Shorten a slug to at most ``length`` characters without cutting a word in two."""
+    if len(slug) <= length:
+        return slug
+    cut = slug[:length + 1].rsplit("-", 1)[0]
+    return cut if cut else slug[:length]

@@ -31,18 +31,25 @@ def scenario_detail(request: HttpRequest, slug: str) -> HttpResponse:
     revision = revisions.filter(number=number).first() if number and number.isdigit() else revisions.first()
     if revision is None:
         raise Http404(_("This scenario has no revision."))
+    return render_scenario_detail(request, revision, assessment_form=AssessmentForm())
+
+
+def render_scenario_detail(request: HttpRequest, revision, *, assessment_form: AssessmentForm,
+                           status: int = 200) -> HttpResponse:
+    """Render a revision's page; a rejected assessment form comes back with its values and errors."""
+    scenario = revision.scenario
     document = selectors.revision_document(revision)
     return render(request, "scenarios/detail.html", {
         "scenario": scenario,
         "revision": revision,
-        "revisions": revisions,
+        "revisions": scenario.revisions.order_by("-number"),
         "document": document,
         "data": document.data,
-        "assessment_form": AssessmentForm(),
+        "assessment_form": assessment_form,
         "assessments": revision.assessments.order_by("-created_at")[:10],
         "worker": worker_status(),
         "upload_form": ScenarioUploadForm(),
-    })
+    }, status=status)
 
 
 @require_http_methods(["GET", "POST"])
@@ -57,6 +64,11 @@ def scenario_import(request: HttpRequest, slug: str | None = None) -> HttpRespon
         except ScenarioFormatError as error:
             errors = error.errors
         else:
+            unchanged = services.identical_latest_revision(scenario, document) if scenario else None
+            if unchanged is not None:
+                messages.info(request, _("The file is identical to revision %(number)d, so no new revision was "
+                                         "stored.") % {"number": unchanged.number})
+                return redirect(scenario)
             revision = services.import_scenario(document, scenario=scenario, comment=form.cleaned_data["comment"],
                                                 author=request.user if request.user.is_authenticated else None)
             messages.success(request, _("Imported “%(title)s” as revision %(number)d.")

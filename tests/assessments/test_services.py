@@ -178,9 +178,10 @@ def test_adaptive_run_queues_next_chunk(example_revision):
 @pytest.mark.parametrize(("request_fields", "message"), [
     ({"engines": ()}, "engines: choose at least one engine"),
     ({"engines": ("ara", "oracle")}, "engines: 'oracle' is not one of"),
-    ({"samples": 0}, "samples: 0 must be an integer from 1"),
+    ({"samples": 0}, "samples: 0 must be an integer from 100"),
+    ({"samples": 99}, "samples: 99 must be an integer from 100"),
     ({"samples": True}, "samples: True must be an integer"),
-    ({"samples": 10**9}, "samples: 1000000000 must be an integer from 1"),
+    ({"samples": 10**9}, "samples: 1000000000 must be an integer from 100"),
     ({"seed": -1}, "seed: -1 must be an integer from 0 to 2^53 - 1"),
     ({"seed": 2**53}, "seed: 9007199254740992 must be an integer"),
 ])

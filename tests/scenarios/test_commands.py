@@ -71,6 +71,16 @@ def test_assess_missing_file_exit_two(tmp_path):
     assert "cannot be read" in completed.stderr
 
 
+@pytest.mark.parametrize(("option", "message"), [
+    (["--samples", "99"], "Invalid option --samples: 99 must be an integer from 100"),
+    (["--seed", "-1"], "Invalid option --seed: -1 must be an integer from 0 to 2^53 - 1"),
+])
+def test_assess_invalid_option_exit_two(option, message):
+    completed = _assess(str(EXAMPLE), *option)
+    assert completed.returncode == 2
+    assert message in completed.stderr
+
+
 @pytest.mark.django_db
 def test_import_then_export_command(tmp_path):
     call_command("import_scenario", str(EXAMPLE), "--comment", "cli")
@@ -80,7 +90,13 @@ def test_import_then_export_command(tmp_path):
 
     call_command("import_scenario", str(output), "--scenario", scenario.slug)
 
+    # Export then import gives back the same file, so no second revision is stored.
+    assert scenario.revisions.count() == 1
+    data = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    data["title"] = "Changed title"
+    changed = tmp_path / "changed.json"
+    changed.write_text(json.dumps(data), encoding="utf-8")
+    call_command("import_scenario", str(changed), "--scenario", scenario.slug)
     first, second = scenario.revisions.order_by("number")
     assert second.number == 2
     assert second.digest == first.digest
-    assert second.document == first.document

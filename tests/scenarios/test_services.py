@@ -77,3 +77,18 @@ def test_demo_scenarios_load_once():
     assert all(revision.scenario.is_demo for revision in first)
     assert services.load_demo_scenarios() == []
     assert ScenarioRevision.objects.count() == len(first)
+
+
+def test_long_title_slug_ends_at_word():
+    title = "Theft of frontier model weights by attackers of rising operational capacity and more words"
+    revision = services.import_scenario(_document(title=title))
+    slug = revision.scenario.slug
+    assert len(slug) <= 70
+    assert title.lower().replace(" ", "-").startswith(slug)
+    assert slug == "theft-of-frontier-model-weights-by-attackers-of-rising-operational"
+
+
+def test_identical_file_detected():
+    revision = services.import_scenario(_document())
+    assert services.identical_latest_revision(revision.scenario, _document()) == revision
+    assert services.identical_latest_revision(revision.scenario, _document(title="Other")) is None

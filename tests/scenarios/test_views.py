@@ -84,3 +84,11 @@ def test_export_download_round_trips(client, revision, syntax, content_type):
 def test_export_unknown_revision_404(client, revision):
     assert client.get(reverse("scenarios:export", args=[revision.scenario.slug, 9, "json"])).status_code == 404
     assert client.get(reverse("scenarios:export", args=[revision.scenario.slug, 1, "xml"])).status_code == 404
+
+
+def test_upload_identical_revision_stores_nothing(client, revision):
+    upload = SimpleUploadedFile("same.json", EXAMPLE.read_bytes(), content_type="application/json")
+    response = client.post(reverse("scenarios:import_revision", args=[revision.scenario.slug]), {"file": upload},
+                           follow=True)
+    assert "identical to revision 1" in response.content.decode()
+    assert revision.scenario.revisions.count() == 1

@@ -137,7 +137,7 @@ def merge_chunks(problem: Problem, chunks: Sequence[ChunkStatistics], *, options
         np.abs(gaps) <= options.indistinguishable_se * difference_errors)
     indistinguishable = [problem.defense_ids[d] for d in ranking[1:] if tied[d]]
 
-    status, message = _status(final, options, chunks=len(chunks))
+    status, message = _status(problem, final, options, chunks=len(chunks))
     return AssessmentResult(
         engine="ara",
         engine_version=ENGINE_VERSION,
@@ -237,19 +237,35 @@ def _check_chunks(problem: Problem, chunks: Sequence[ChunkStatistics], *, option
                              f"{chunk.draws} per defense")
 
 
-def _status(final: Estimates, options: AraOptions, *, chunks: int) -> tuple[str, Notice]:
+# Below this many draws a plug-in standard error says little (one draw gives exactly 0).
+MIN_DRAWS_FOR_ERRORS = 100
+
+
+def _status(problem: Problem, final: Estimates, options: AraOptions, *, chunks: int) -> tuple[str, Notice]:
     largest = float(np.max(final.standard_errors))
     target = options.target_standard_error
+    if final.draws < MIN_DRAWS_FOR_ERRORS and problem.has_uncertainty():
+        return "not_converged", Notice(
+            code="ara.too_few_draws",
+            template=("Only {draws} attacker draws: standard errors estimated from fewer than {minimum} draws are "
+                      "unreliable, so no defense can be called best or indistinguishable. Run more draws."),
+            params={"draws": final.draws, "minimum": MIN_DRAWS_FOR_ERRORS})
     if target is not None and largest > target:
         return "not_converged", Notice(
             code="ara.not_converged",
-            template=("Stopped after {draws} attacker draws in {chunks} chunks with the largest standard error "
+            template=("Stopped after {draws} attacker draws (chunks: {chunks}) with the largest standard error "
                       "{largest_standard_error:.3g}, above the target {target_standard_error:.3g}."),
             params={"draws": final.draws, "chunks": chunks, "largest_standard_error": largest,
                     "target_standard_error": target})
+    if target is not None:
+        return "ok", Notice(
+            code="ara.target_reached",
+            template=("Stopped after {draws} attacker draws (chunks: {chunks}): every standard error is at most the "
+                      "target {target_standard_error:.3g}."),
+            params={"draws": final.draws, "chunks": chunks, "target_standard_error": target})
     return "ok", Notice(
         code="ara.estimated",
-        template="Estimated from {draws} attacker draws in {chunks} chunks.",
+        template="Estimated from {draws} attacker draws (chunks: {chunks}).",
         params={"draws": final.draws, "chunks": chunks})
 
 

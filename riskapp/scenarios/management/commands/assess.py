@@ -10,11 +10,11 @@ from django.core.management.base import BaseCommand, CommandParser
 from riskapp.engines import ENGINE_NAMES, get_engine
 from riskapp.engines.ara import AraOptions
 from riskapp.scenarios.format import ScenarioFormatError, compile_problem, parse_scenario, syntax_for_filename
+from riskapp.assessments.services import MIN_SAMPLES, SEED_LIMIT, new_seed
 from riskapp.scenarios.limits import configured_limits
 
-# Exit status for an invalid scenario file, distinct from Django's 1 for other errors.
+# Exit status for an invalid scenario file or option, distinct from Django's 1 for other errors.
 INVALID_INPUT = 2
-SEED_LIMIT = 2**53
 
 
 class Command(BaseCommand):
@@ -27,7 +27,7 @@ class Command(BaseCommand):
         parser.add_argument("--engine", choices=[*ENGINE_NAMES, "all"], default="all",
                             help="Engine to run (default: all).")
         parser.add_argument("--samples", type=int, default=10_000,
-                            help="ARA attacker draws (default: 10000).")
+                            help=f"ARA attacker draws, at least {MIN_SAMPLES} (default: 10000).")
         parser.add_argument("--seed", type=int, default=None,
                             help="ARA seed, an integer from 0 to 2^53 - 1 (default: a new random seed, printed).")
         parser.add_argument("--format", choices=["text", "json"], default="text", dest="output_format",
@@ -38,7 +38,7 @@ class Command(BaseCommand):
         try:
             content = path.read_bytes()
         except OSError as error:
-            self._invalid(f"file: {str(path)!r} cannot be read ({error.strerror})")
+            self._invalid(f"The scenario file {str(path)!r} cannot be read: {error.strerror}.")
         try:
             document = parse_scenario(content, syntax=syntax_for_filename(path.name), limits=configured_limits())
             problem = compile_problem(document)
@@ -47,14 +47,12 @@ class Command(BaseCommand):
 
         samples, seed = options["samples"], options["seed"]
         maximum = settings.RISKAPP_LIMITS["max_samples"]
-        if not 1 <= samples <= maximum:
-            self._invalid(f"--samples: {samples} must be an integer from 1 to {maximum}")
+        if not MIN_SAMPLES <= samples <= maximum:
+            self._invalid_option(f"--samples: {samples} must be an integer from {MIN_SAMPLES} to {maximum}")
         if seed is None:
-            import secrets
-
-            seed = secrets.randbelow(SEED_LIMIT)
+            seed = new_seed()
         elif not 0 <= seed < SEED_LIMIT:
-            self._invalid(f"--seed: {seed} must be an integer from 0 to 2^53 - 1")
+            self._invalid_option(f"--seed: {seed} must be an integer from 0 to 2^53 - 1")
 
         engines = ENGINE_NAMES if options["engine"] == "all" else (options["engine"],)
         results = {}
@@ -73,7 +71,11 @@ class Command(BaseCommand):
             self.stdout.write(format_text(report, problem))
 
     def _invalid(self, message: str) -> None:
-        self.stderr.write(f"Invalid scenario: {message}")
+        self.stderr.write(message)
+        sys.exit(INVALID_INPUT)
+
+    def _invalid_option(self, message: str) -> None:
+        self.stderr.write(f"Invalid option {message}")
         sys.exit(INVALID_INPUT)
 
 

@@ -30,5 +30,10 @@ class Command(BaseCommand):
             document = services.parse_upload(content, path.name)
         except ScenarioFormatError as error:
             raise CommandError(f"Invalid scenario: {error}", returncode=2) from error
+        unchanged = services.identical_latest_revision(scenario, document) if scenario else None
+        if unchanged is not None:
+            self.stdout.write(f"The file is identical to {scenario.slug} revision {unchanged.number}; "
+                              "no new revision was stored.")
+            return
         revision = services.import_scenario(document, scenario=scenario, comment=options["comment"])
         self.stdout.write(f"Imported {revision.scenario.slug} revision {revision.number} (digest {revision.digest})")
