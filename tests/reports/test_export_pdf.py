@@ -4,8 +4,10 @@ import logging
 import subprocess
 
 import pytest
+from django.urls import reverse
 
 from riskapp.reports import pdf
+from tests.reports.test_exports import hostile_document, store_assessment
 
 pytestmark = pytest.mark.browser
 
@@ -64,3 +66,15 @@ def test_render_pdf_broken_chromium(settings):
     assert pdf.unavailable_reason() is None
     with pytest.raises(pdf.PdfRenderingFailed, match="^Chromium failed to render the PDF: "):
         pdf.render_pdf(f"<html><body>{DRAWN}</body></html>")
+
+
+@pytest.mark.django_db
+def test_pdf_view_broken_chromium(client, settings):
+    settings.RISKAPP_CHROMIUM = "/bin/false"
+    assessment = store_assessment(hostile_document())
+
+    response = client.get(reverse("reports:export_pdf", args=[assessment.pk]))
+
+    assert response.status_code == 503
+    assert "Chromium failed to render the PDF: " in response.content.decode()
+    assert "Content-Disposition" not in response

@@ -298,3 +298,19 @@ def test_html_export_gzip_round_trip(client, hostile_assessment):
     assert response["Content-Encoding"] == "gzip"
     assert len(response.content) < len(plain) / 2
     assert gzip.decompress(response.content) == plain
+
+
+def test_json_export_unfinished_run(client, hostile_assessment):
+    ara = hostile_assessment.runs.get(engine="ara")
+    ara.state = AssessmentRun.State.RUNNING
+    ara.chunks_done, ara.result = 1, None
+    ara.save()
+
+    exported = json.loads(client.get(reverse("reports:export_json", args=[hostile_assessment.pk])).content)
+
+    assert exported["assessment"]["finished"] is False
+    assert set(exported["results"]) == {"risk_matrix", "game"}
+    ara_entry = next(entry for entry in exported["runs"] if entry["engine"] == "ara")
+    assert ara_entry["state"] == "running"
+    assert ara_entry["chunks_done"] == 1
+    assert ara_entry["chunks_planned"] == 4
