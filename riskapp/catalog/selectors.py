@@ -150,6 +150,11 @@ class ProfileDetermination:
     excluded_results: list[EvaluationResult]
 
     @property
+    def requires_safeguards(self) -> bool:
+        """Whether some threshold is ruled in or cannot be ruled out."""
+        return any(row.finding.requires_safeguards for row in self.rows)
+
+    @property
     def missing_count(self) -> int:
         return sum(1 for _measure, in_place in self.checklist if not in_place)
 

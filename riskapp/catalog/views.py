@@ -7,13 +7,15 @@ import binascii
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from riskapp.catalog import selectors, services
 from riskapp.catalog.evaluation_file import FILE_ROW, EvaluationFileError, RowError, read_evaluation_file
 from riskapp.catalog.forms import EvaluationConfirmForm, EvaluationUploadForm
 from riskapp.catalog.models import Benchmark, ModelProfile
+from riskapp.catalog.scenario_draft import NothingCrossedError, create_draft_scenario
 
 
 @require_safe
@@ -140,3 +142,19 @@ def _confirm_import(request: HttpRequest) -> HttpResponse:
         errors = [RowError(FILE_ROW, "file", "", "the confirmation lacks the previewed file; upload it again")]
     context = {"form": EvaluationUploadForm(), "errors": errors}
     return render(request, "catalog/evaluation_import.html", context, status=400)
+
+
+@require_POST
+def draft_scenario(request: HttpRequest, slug: str, version_slug: str) -> HttpResponse:
+    """Create a draft Defend–Attack scenario from the profile's determination under one version."""
+    profile = get_object_or_404(ModelProfile, slug=slug)
+    determination = selectors.determine_for_profile(profile, selectors.get_version_or_404(version_slug))
+    try:
+        revision = create_draft_scenario(determination,
+                                         author=request.user if request.user.is_authenticated else None)
+    except NothingCrossedError as error:
+        messages.error(request, str(error))
+        return redirect(profile)
+    messages.success(request, _("Created the draft scenario “%(title)s”; its numbers are placeholders to elicit.")
+                     % {"title": revision.scenario.title})
+    return redirect(revision.scenario)
