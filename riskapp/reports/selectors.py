@@ -196,11 +196,26 @@ class Comparison:
 
     @property
     def agreed_defense(self) -> str | None:
-        """The name of the defense every engine recommends, when at least two engines have one and all agree."""
+        """The name of the defense every engine with a result recommends, when at least two have one and agree."""
         recommended = set(self.recommendations.values())
         if len(self.recommendations) < 2 or len(recommended) != 1:
             return None
         return self.names.defense(recommended.pop())
+
+    @property
+    def agrees_in_all_three(self) -> bool:
+        """Whether the agreement covers all three engines, so all three models of the adversary."""
+        return self.agreed_defense is not None and len(self.recommendations) == len(ENGINE_NAMES)
+
+    @property
+    def agreeing_engine_names(self) -> str:
+        return _join_names([ENGINE_NAMES.get(engine, engine) for engine in self.recommendations])
+
+    @property
+    def engines_without_result(self) -> str:
+        """The engines that ran but have no recommendation (running, failed or cancelled), joined."""
+        missing = [s.engine_name for s in self.engines if s.engine not in self.recommendations]
+        return _join_names(missing)
 
     @property
     def game_and_ara_differ(self) -> bool:
@@ -269,6 +284,13 @@ class Comparison:
             if summary.engine == engine:
                 return summary.result
         return None
+
+
+def _join_names(names: list[str]) -> str:
+    """Join names as a list in a sentence: "A", "A and B", "A, B and C"."""
+    if len(names) <= 1:
+        return "".join(str(name) for name in names)
+    return gettext("%(items)s and %(last)s") % {"items": ", ".join(str(n) for n in names[:-1]), "last": names[-1]}
 
 
 def build_comparison(assessment: Assessment) -> Comparison:

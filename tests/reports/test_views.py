@@ -304,3 +304,26 @@ def test_comparison_lists_engine_warnings(client, assessment):
     page = response.content.decode()
     assert '<ul class="warnings"' in page
     assert "<li>Attack insider has no attempt probability; its rating assumes an attempt.</li>" in page
+
+
+def test_agreement_excludes_cancelled_engine(client, assessment, scenario_document):
+    # The game and ARA both recommend asl3; the risk matrix, which recommends pause, is cancelled.
+    matrix = _run(assessment, "risk_matrix")
+    matrix.state, matrix.result = AssessmentRun.State.CANCELLED, None
+    matrix.save()
+    asl3 = next(d["name"] for d in scenario_document["defenses"] if d["id"] == "asl3")
+
+    page = client.get(reverse("reports:comparison", args=[assessment.pk])).content.decode()
+
+    assert "all three models of the adversary" not in page
+    assert f"Game-theoretic solver and Adversarial Risk Analysis (ARA) Monte Carlo recommend {asl3}." in page
+    assert "No recommendation yet from Risk matrix" in page
+
+
+def test_agreement_of_all_three(client, assessment):
+    for run in assessment.runs.all():
+        run.result = {**run.result, "recommended_defense": "asl3"}
+        run.save()
+    page = client.get(reverse("reports:comparison", args=[assessment.pk])).content.decode()
+    assert "so the decision holds under all three models of the adversary" in page
+    assert "No recommendation yet" not in page
