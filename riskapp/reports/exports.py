@@ -9,6 +9,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from django.contrib.staticfiles import finders
@@ -265,7 +266,7 @@ def _read_static(path: str) -> str:
     found = finders.find(path)
     if found is None:
         raise FileNotFoundError(f"static file {path!r} not found by the static file finders")
-    return _inline_style(open(found, encoding="utf-8").read())
+    return _inline_style(Path(found).read_text(encoding="utf-8"))
 
 
 def _inline_script(source: str) -> str:

@@ -5,6 +5,7 @@ download of its own. The page may load nothing but its own file, and Chromium's 
 reaches no host but the loopback.
 """
 
+import importlib.util
 import logging
 import os
 import tempfile
@@ -53,7 +54,7 @@ FOOTER_TEMPLATE = (
 # The export's drawing script sets this flag once every chart has been drawn.
 CHARTS_DRAWN = "document.documentElement.dataset.chartsDrawn === 'true'"
 
-# Inline images and plotly's generated objects use these schemes; they never reach a network.
+# Inline images and plotly's generated objects use these schemes, which never reach a network.
 INLINE_SCHEMES = {"data", "blob", "about"}
 
 
@@ -62,7 +63,7 @@ class PdfUnavailable(Exception):
 
 
 class PdfRenderingFailed(Exception):
-    """Chromium started but did not produce the PDF, or not within the time limit."""
+    """Chromium failed to start, or to produce the PDF within the time limit."""
 
 
 def unavailable_reason() -> str | None:
@@ -72,9 +73,7 @@ def unavailable_reason() -> str | None:
         return gettext(
             "Chromium was not found at %(path)s. Install it or set RISKAPP_CHROMIUM to its executable."
         ) % {"path": path}
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
+    if importlib.util.find_spec("playwright") is None:
         return gettext("The Playwright package is not installed.")
     return None
 
