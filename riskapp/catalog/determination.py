@@ -9,9 +9,9 @@ https://www-cdn.anthropic.com/872c653b2d0501d6ab44cf87f43e1dc4853e4d37.pdf):
 
 - A result in a criterion's rule-out zone rules the threshold out, one in the rule-in zone rules
   it in, one between the zones is inconclusive. A benchmark without zones only informs.
-- A threshold is ruled in when some result rules it in and none rules it out; ruled out when
-  every result with zones rules it out; inconclusive otherwise, including when results conflict
-  (some rule in, others rule out). It is not assessed when no result falls under a criterion
+- A threshold is ruled in when some result rules it in and none rules it out. It is ruled out
+  when every result with zones rules it out. Otherwise it is inconclusive, which includes
+  conflicting results (some rule in, others rule out). It is not assessed when no result falls under a criterion
   with zones, because informative results alone cannot decide anything.
 - Ruled-in and inconclusive gating thresholds both require their safeguards, because a
   threshold that cannot be ruled out is treated as crossed.
@@ -25,7 +25,7 @@ from enum import Enum
 
 
 class Zone(str, Enum):
-    """Where one score falls relative to one criterion's bounds."""
+    """The zone of one score relative to one criterion's bounds."""
 
     RULE_OUT = "rule_out"
     INCONCLUSIVE = "inconclusive"
@@ -34,7 +34,7 @@ class Zone(str, Enum):
 
 
 class Verdict(str, Enum):
-    """What the results say about one threshold."""
+    """The verdict of the results on one threshold."""
 
     RULED_OUT = "ruled_out"
     INCONCLUSIVE = "inconclusive"
@@ -47,7 +47,7 @@ class Zones:
     """Rule-out and rule-in bounds of a criterion, in the benchmark's unit.
 
     With ``higher_is_more_capable``, a score below ``rule_out_bound`` rules out and a score above
-    ``rule_in_bound`` rules in; the inclusive flags say whether a score exactly at a bound does
+    ``rule_in_bound`` rules in; the inclusive flags decide whether a score exactly at a bound does
     too. With a lower-is-more-capable benchmark the sides swap.
     """
 

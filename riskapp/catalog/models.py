@@ -356,7 +356,7 @@ class Benchmark(models.Model):
 
 
 class ThresholdCriterion(models.Model):
-    """How scores on a benchmark bear on a capability threshold: its rule-out and rule-in zones.
+    """The rule-out and rule-in zones of one benchmark for one capability threshold.
 
     A score on the less capable side of ``rule_out_bound`` rules the threshold out, one on the
     more capable side of ``rule_in_bound`` rules it in, and a score between them is inconclusive.

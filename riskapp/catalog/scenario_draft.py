@@ -1,8 +1,8 @@
 """Drafting a Defend–Attack scenario from a determination.
 
-The draft puts the safeguards in place against the safeguards required: its two defenses are
-the current measures and the required ones, its attacks pair each crossed threshold with each
-of RAND's attacker tiers, and its outcomes are "contained" and "catastrophic harm". Costs,
+The draft sets the safeguards in place against the required ones, which are its two defenses.
+Its attacks pair each crossed threshold with each of RAND's attacker tiers, and its outcomes are
+"contained" and "catastrophic harm". Costs,
 losses and probabilities are placeholders for analysts to elicit; the description says so.
 """
 
