@@ -25,21 +25,21 @@ HARM_PROBABILITY_PER_TIER = 0.1
 REQUIRED_SAFEGUARDS_FACTOR = 0.5
 
 
-class NothingCrossedError(ValueError):
-    """The determination requires no safeguards, so there is no attack to draft."""
+class DraftScenarioError(ValueError):
+    """A draft that cannot be built: no threshold requires safeguards, or the attacker tiers are missing."""
 
 
 def build_draft_document(determination: ProfileDetermination) -> dict[str, Any]:
     """Build the content of a riskapp-scenario/1 file from a determination."""
     crossed = [row.threshold for row in determination.rows if row.finding.requires_safeguards]
     if not crossed:
-        raise NothingCrossedError(
+        raise DraftScenarioError(
             f"No threshold of {determination.version.slug} is ruled in or inconclusive for "
             f"{determination.profile.slug}, so a draft scenario would have no attack."
         )
     tiers = list(ThreatActorTier.objects.filter(version__slug=ACTOR_TIER_VERSION).order_by("order"))
     if not tiers:
-        raise NothingCrossedError(f"The attacker tiers of {ACTOR_TIER_VERSION} are not in the catalog.")
+        raise DraftScenarioError(f"The attacker tiers of {ACTOR_TIER_VERSION} are not in the catalog.")
 
     current = [measure.measure_id for measure, in_place in determination.checklist if in_place]
     required = [measure.measure_id for measure, _in_place in determination.checklist]

@@ -15,7 +15,7 @@ from riskapp.catalog import selectors, services
 from riskapp.catalog.evaluation_file import FILE_ROW, EvaluationFileError, RowError, read_evaluation_file
 from riskapp.catalog.forms import EvaluationConfirmForm, EvaluationUploadForm
 from riskapp.catalog.models import Benchmark, ModelProfile
-from riskapp.catalog.scenario_draft import NothingCrossedError, create_draft_scenario
+from riskapp.catalog.scenario_draft import DraftScenarioError, create_draft_scenario
 
 
 @require_safe
@@ -152,7 +152,7 @@ def draft_scenario(request: HttpRequest, slug: str, version_slug: str) -> HttpRe
     try:
         revision = create_draft_scenario(determination,
                                          author=request.user if request.user.is_authenticated else None)
-    except NothingCrossedError as error:
+    except DraftScenarioError as error:
         messages.error(request, str(error))
         return redirect(profile)
     messages.success(request, _("Created the draft scenario “%(title)s”; its numbers are placeholders to elicit.")

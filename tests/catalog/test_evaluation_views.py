@@ -161,3 +161,17 @@ def test_criterion_conditions_follow_direction():
     assert (criterion.rule_out_condition, criterion.rule_in_condition) == ("< 0.5", "> 0.8")
     criterion.benchmark.direction = Benchmark.Direction.LOWER_IS_MORE_CAPABLE
     assert (criterion.rule_out_condition, criterion.rule_in_condition) == ("> 0.5", "< 0.8")
+
+
+@pytest.mark.parametrize("slug", ["anthropic-rsp-2.2", "openai-preparedness-2", "google-deepmind-fsf-3.0",
+                                  "eu-ai-act-gpai-2025"])
+def test_new_version_pages_render(client, slug):
+    response = client.get(reverse("catalog:version", args=[slug]))
+    assert response.status_code == 200
+    assert "Capability thresholds" in response.content.decode()
+
+
+def test_every_benchmark_page_renders(client):
+    for benchmark in Benchmark.objects.all():
+        response = client.get(benchmark.get_absolute_url())
+        assert response.status_code == 200, benchmark.slug

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from riskapp.catalog.models import FrameworkVersion, ModelProfile
-from riskapp.catalog.scenario_draft import NothingCrossedError, build_draft_document, create_draft_scenario
+from riskapp.catalog.scenario_draft import DraftScenarioError, build_draft_document, create_draft_scenario
 from riskapp.catalog.selectors import determine_for_profile
 from riskapp.scenarios.format import compile_problem, parse_scenario
 from riskapp.scenarios.models import Scenario
@@ -57,7 +57,7 @@ def test_draft_stored_as_scenario():
 
 
 def test_nothing_crossed_rejected():
-    with pytest.raises(NothingCrossedError, match="openai-preparedness-2 is ruled in or inconclusive"):
+    with pytest.raises(DraftScenarioError, match="openai-preparedness-2 is ruled in or inconclusive"):
         build_draft_document(_determination("openai-preparedness-2"))
 
 
