@@ -85,6 +85,8 @@ class EngineSummary:
     recommended_name: str | None
     indistinguishable_names: list[str]
     ranking_names: list[str]
+    message_text: str = ""
+    warning_texts: list[str] = field(default_factory=list)
 
     @property
     def state(self) -> str:
@@ -423,7 +425,33 @@ def _summarize(engine: str, run: AssessmentRun, names: Names) -> EngineSummary:
         recommended_name=None if recommended is None else names.defense(recommended),
         indistinguishable_names=[names.defense(d) for d in (result or {}).get("indistinguishable", [])],
         ranking_names=[names.defense(d) for d in (result or {}).get("defense_ranking", [])],
+        message_text="" if result is None else readable_notice(result.get("message_detail"), result["message"], names),
+        warning_texts=[readable_notice(w, w.get("message", ""), names) for w in (result or {}).get("warnings", [])],
     )
+
+
+def readable_notice(detail: dict[str, Any] | None, fallback: str, names: Names) -> str:
+    """Render an engine notice with the names of the defenses, attacks and outcomes it mentions.
+
+    Engines put ids in their messages' parameters; analysts read names. A parameter whose
+    value is an id (or a list of ids) is replaced by the name before the template is filled.
+    """
+    if not detail or "template" not in detail:
+        return fallback
+    lookup = {**names.outcomes, **names.attacks, **names.defenses}
+
+    def readable(value: Any) -> Any:
+        if isinstance(value, str) and value in lookup:
+            return lookup[value]
+        if isinstance(value, list) and value and all(isinstance(item, str) for item in value):
+            return ", ".join(lookup.get(item, item) for item in value)
+        return value
+
+    params = {key: readable(value) for key, value in (detail.get("params") or {}).items()}
+    try:
+        return detail["template"].format(**params)
+    except (KeyError, IndexError, ValueError):
+        return fallback
 
 
 def _utility_rows(comparison: Comparison) -> list[UtilityRow]:

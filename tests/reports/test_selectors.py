@@ -41,3 +41,25 @@ def test_matrix_layout_merges_given_keys():
 def test_matrix_layout_size_mismatch_rejected():
     with pytest.raises(ValueError, match=r"risk_matrix\.grid: has 5 rows, expected one per likelihood band \(2\)"):
         matrix_layout({"risk_matrix": {"likelihood": [{"label": "Low", "upper": 0.5}, {"label": "High", "upper": 1}]}})
+
+
+def test_notice_names_replace_ids():
+    from riskapp.reports.figures import Names
+    from riskapp.reports.selectors import readable_notice
+
+    names = Names(defenses={"asl3": "ASL-3 security"}, attacks={"insider": "Recruit an insider"},
+                  outcomes={"stolen": "Weights stolen"})
+    detail = {"template": "Recommended defense {defense} ({value:.2f}); attacker plays {attack}; ties {tied}.",
+              "params": {"defense": "asl3", "value": -5.125, "attack": "insider", "tied": ["asl3", "other"]}}
+    text = readable_notice(detail, "fallback", names)
+    assert text == "Recommended defense ASL-3 security (-5.12); attacker plays Recruit an insider; " \
+                   "ties ASL-3 security, other."
+
+
+def test_notice_without_template_falls_back():
+    from riskapp.reports.figures import Names
+    from riskapp.reports.selectors import readable_notice
+
+    names = Names(defenses={}, attacks={})
+    assert readable_notice(None, "plain text", names) == "plain text"
+    assert readable_notice({"template": "{missing}", "params": {}}, "plain text", names) == "plain text"

@@ -8,6 +8,7 @@ from pathlib import Path
 import plotly
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from riskapp.assessments.models import Assessment, AssessmentRun
 
@@ -288,7 +289,7 @@ def test_comparison_game_ara_disagreement(client, assessment):
     assert "replaces every uncertain attacker number by its mean" in page
 
 
-def test_comparison_lists_engine_warnings(client, assessment):
+def test_comparison_lists_engine_warnings(client, assessment, scenario_document):
     run = _run(assessment, "risk_matrix")
     warning = {
         "code": "risk_matrix.no_attempt_probability",
@@ -302,8 +303,10 @@ def test_comparison_lists_engine_warnings(client, assessment):
     response = client.get(reverse("reports:comparison", args=[assessment.pk]))
 
     page = response.content.decode()
+    insider = next(a["name"] for a in scenario_document["attacks"] if a["id"] == "insider")
     assert '<ul class="warnings"' in page
-    assert "<li>Attack insider has no attempt probability; its rating assumes an attempt.</li>" in page
+    # The attack's id in the engine's message is shown as its name.
+    assert f"<li>Attack {escape(insider)} has no attempt probability; its rating assumes an attempt.</li>" in page
 
 
 def test_agreement_excludes_cancelled_engine(client, assessment, scenario_document):
