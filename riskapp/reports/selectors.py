@@ -15,6 +15,7 @@ from riskapp.assessments.models import Assessment, AssessmentRun
 from riskapp.engines.risk_matrix import Disagreement, matrix_disagreements
 from riskapp.reports import figures
 from riskapp.reports.figures import LIKELIHOOD_ON, MatrixLayout, MatrixOrientation, Names
+from riskapp.scenarios.format import DEFAULT_RISK_MATRIX
 
 # Engines in the order the page shows them: no adversary model, exact adversary, uncertain adversary.
 ENGINES = ("risk_matrix", "game", "ara")
@@ -26,36 +27,11 @@ ENGINE_NAMES = {
 }
 
 RESULT_STATUS_NAMES = {
-    "ok": _("converged"),
+    "ok": _("complete"),
     "not_converged": _("not converged"),
     "failed": _("failed"),
 }
 
-# The scenario format's default matrix. A scenario's `risk_matrix` section overrides it key by key.
-# NOTE: a copy of the scenario parser's default; read it from the parser once it exports one.
-DEFAULT_RISK_MATRIX: dict[str, Any] = {
-    "likelihood": [
-        {"label": "Rare", "upper": 0.01},
-        {"label": "Unlikely", "upper": 0.1},
-        {"label": "Possible", "upper": 0.3},
-        {"label": "Likely", "upper": 0.7},
-        {"label": "Almost certain", "upper": 1},
-    ],
-    "consequence": [
-        {"label": "Minor", "upper": 1},
-        {"label": "Moderate", "upper": 10},
-        {"label": "Major", "upper": 100},
-        {"label": "Severe", "upper": 1000},
-        {"label": "Catastrophic", "upper": None},
-    ],
-    "levels": [
-        {"label": "Low", "color": "#2e7d32"},
-        {"label": "Medium", "color": "#f9a825"},
-        {"label": "High", "color": "#ef6c00"},
-        {"label": "Extreme", "color": "#c62828"},
-    ],
-    "grid": [[0, 0, 1, 1, 2], [0, 1, 1, 2, 2], [0, 1, 2, 2, 3], [1, 1, 2, 3, 3], [1, 2, 3, 3, 3]],
-}
 
 FIGURE_KEYS = ("expected_utility", "attack_probability", "risk_matrix", "convergence")
 

@@ -3,7 +3,8 @@
 import pytest
 
 from riskapp.reports.figures import DEFAULT_LABELS
-from riskapp.reports.selectors import DEFAULT_RISK_MATRIX, figure_labels, matrix_layout
+from riskapp.reports.selectors import figure_labels, matrix_layout
+from riskapp.scenarios.format import DEFAULT_RISK_MATRIX
 
 
 def test_figure_labels_cover_every_key():

@@ -26,7 +26,7 @@ from typing import Any, Literal
 
 from riskapp.engines.problem import Problem
 from riskapp.scenarios.format._compile import build_problem
-from riskapp.scenarios.format._defaults import FORMAT_NAME, Limits, complete
+from riskapp.scenarios.format._defaults import DEFAULT_RISK_MATRIX, FORMAT_NAME, Limits, complete
 from riskapp.scenarios.format._errors import FieldError, ScenarioFormatError
 from riskapp.scenarios.format._reading import KeyedObject, decode, read_json, read_yaml
 from riskapp.scenarios.format._schema import validate
@@ -41,8 +41,8 @@ _EXTENSIONS = {".json": "json", ".yaml": "yaml", ".yml": "yaml"}
 DESCRIPTIVE_FIELDS = ("title", "description", "sources")
 
 __all__ = [
-    "FORMAT_NAME", "FieldError", "Limits", "ScenarioDocument", "ScenarioFormatError", "canonical_json",
-    "compile_problem", "dump_scenario", "parse_scenario", "syntax_for_filename",
+    "DEFAULT_RISK_MATRIX", "FORMAT_NAME", "FieldError", "Limits", "ScenarioDocument", "ScenarioFormatError",
+    "canonical_json", "compile_problem", "dump_scenario", "parse_scenario", "syntax_for_filename",
 ]
 
 
