@@ -103,7 +103,11 @@ def format_text(report: dict, problem) -> str:
             text = f"  {rank}. {names.get(defense, defense)}: {score['value']:.6g} {score['unit']}"
             if entry["standard_error"] is not None:
                 text += f" ± {entry['standard_error']:.2g} (standard error)"
-            if entry["risk_level"] is not None:
+            counts = (result.get("level_counts") or {}).get(defense)
+            if counts is not None:
+                shown = ", ".join(f"{level} {count}" for level, count in reversed(list(counts.items())))
+                text = f"  {rank}. {names.get(defense, defense)}: rated threats per level {shown}"
+            elif entry["risk_level"] is not None:
                 text += f", worst level {entry['risk_level']}"
             lines.append(text)
             if entry["attack_probabilities"]:
