@@ -478,8 +478,18 @@ def test_yaml11_boolean_words_rejected(word):
     text = YAML_EXAMPLE.replace("title: Weight theft", f"title: {word}")
 
     assert messages(text, syntax="yaml") == [
-        f'title: "{word}" is ambiguous as a plain value: YAML 1.1 reads it as a boolean; quote it if you mean '
-        "the text, or write true or false"]
+        f'title: "{word}" is ambiguous as a plain value: YAML 1.1 reads it as a boolean and YAML 1.2 as text; '
+        "write the value this field expects, in quotes if it is text"]
+
+
+def test_yaml11_boolean_number_reported_once():
+    text = YAML_EXAMPLE.replace("defender_loss: 1e2", "defender_loss: yes")
+
+    found = messages(text, syntax="yaml")
+
+    assert [message for message in found if message.startswith("outcomes[1].defender_loss")] == [
+        'outcomes[1].defender_loss: "yes" is ambiguous as a plain value: YAML 1.1 reads it as a boolean and '
+        "YAML 1.2 as text; write the value this field expects, in quotes if it is text"]
 
 
 def test_yaml11_boolean_quoted_is_text():
@@ -493,8 +503,7 @@ def test_yaml11_boolean_key_rejected():
 
     found = messages(text, syntax="yaml")
 
-    assert found[0] == ('game.on: "on" is ambiguous as a plain key: YAML 1.1 reads it as a boolean; quote it if '
-                        "you mean the text, or write true or false")
+    assert found[0] == 'game.on: "on" is ambiguous as a plain key: YAML 1.1 reads it as a boolean, so quote it'
     assert 'game.on: "against_defender" is not a field of the game; the fields are tie_break' in found
 
 

@@ -89,7 +89,10 @@ def parse_scenario(content: bytes | str, *, syntax: Syntax, limits: Limits | Non
 
     tree, errors = read_json(text) if syntax == "json" else read_yaml(text)
     if tree is not None or not errors:
-        errors += validate(tree, limits)
+        # A value the reader already reported (an ambiguous YAML word) would only be reported
+        # again, less precisely, by the schema.
+        reported = {(error.path, repr(error.value)) for error in errors}
+        errors += [error for error in validate(tree, limits) if (error.path, repr(error.value)) not in reported]
     if errors:
         raise ScenarioFormatError(errors)
 

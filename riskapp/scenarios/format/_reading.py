@@ -259,9 +259,10 @@ def _key_text(node: Node, path: str, errors: list[FieldError]) -> str:
 
 
 def _yaml11_bool_rule(*, key: bool = False) -> str:
-    what = "key" if key else "value"
-    return (f"is ambiguous as a plain {what}: YAML 1.1 reads it as a boolean; "
-            "quote it if you mean the text, or write true or false")
+    if key:
+        return "is ambiguous as a plain key: YAML 1.1 reads it as a boolean, so quote it"
+    return ("is ambiguous as a plain value: YAML 1.1 reads it as a boolean and YAML 1.2 as text; "
+            "write the value this field expects, in quotes if it is text")
 
 
 def _scalar(node: ScalarNode, path: str, errors: list[FieldError]) -> Any:
