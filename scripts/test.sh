@@ -55,10 +55,17 @@ if ! probe postgres "$postgres_url"; then
   probe postgres "$postgres_url" || missing+=("PostgreSQL at $postgres_url")
 fi
 
-if [ ! -x /usr/bin/chromium ]; then
-  apt_install chromium poppler-utils || true
-  [ -x /usr/bin/chromium ] || missing+=("Chromium at /usr/bin/chromium (apt-get install chromium)")
+# Chromium renders pages and PDFs; poppler reads the PDFs back; the Noto fonts draw the
+# Chinese and emoji characters that the PDF test puts in a title.
+browser_packages=(chromium poppler-utils fonts-noto-cjk fonts-noto-color-emoji)
+if [ ! -x /usr/bin/chromium ] || ! command -v pdftotext >/dev/null \
+    || ! fc-list 2>/dev/null | grep -q "Noto Sans CJK" || ! fc-list 2>/dev/null | grep -q "Noto Color Emoji"; then
+  apt_install "${browser_packages[@]}" || true
 fi
+[ -x /usr/bin/chromium ] || missing+=("Chromium at /usr/bin/chromium (apt-get install chromium)")
+command -v pdftotext >/dev/null || missing+=("pdftotext (apt-get install poppler-utils)")
+fc-list 2>/dev/null | grep -q "Noto Sans CJK" || missing+=("CJK fonts (apt-get install fonts-noto-cjk)")
+fc-list 2>/dev/null | grep -q "Noto Color Emoji" || missing+=("emoji font (apt-get install fonts-noto-color-emoji)")
 
 if [ ${#missing[@]} -gt 0 ]; then
   echo "The tests need these services, which could not be started here:" >&2
