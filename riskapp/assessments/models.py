@@ -25,30 +25,22 @@ class Assessment(models.Model):
         return reverse("assessments:detail", args=[self.pk])
 
 
-class AssessmentRun(models.Model):
-    """One engine run: options, seed, state, progress, timings and the result JSON.
+class JobState(models.TextChoices):
+    QUEUED = "queued", _("queued")
+    RUNNING = "running", _("running")
+    SUCCEEDED = "succeeded", _("succeeded")
+    FAILED = "failed", _("failed")
+    CANCELLED = "cancelled", _("cancelled")
 
-    ARA runs are split into ``chunks_planned`` chunks of ``options["chunk_size"]`` draws;
-    ``chunks_done`` counts the ``AraChunk`` rows stored so far.
-    """
 
-    class State(models.TextChoices):
-        QUEUED = "queued", _("queued")
-        RUNNING = "running", _("running")
-        SUCCEEDED = "succeeded", _("succeeded")
-        FAILED = "failed", _("failed")
-        CANCELLED = "cancelled", _("cancelled")
+class BackgroundJob(models.Model):
+    """What every background job records: its state, result, error, timings and who started it."""
 
-    FINISHED_STATES = (State.SUCCEEDED, State.FAILED, State.CANCELLED)
+    State = JobState
+    FINISHED_STATES = (JobState.SUCCEEDED, JobState.FAILED, JobState.CANCELLED)
 
-    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="runs")
-    revision = models.ForeignKey("scenarios.ScenarioRevision", on_delete=models.PROTECT, related_name="runs")
-    engine = models.CharField(_("engine"), max_length=30)
     options = models.JSONField(_("options"), default=dict)
-    seed = models.BigIntegerField(_("seed"), null=True, blank=True)
-    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.QUEUED)
-    chunks_planned = models.PositiveIntegerField(_("chunks planned"), default=1)
-    chunks_done = models.PositiveIntegerField(_("chunks done"), default=0)
+    state = models.CharField(_("state"), max_length=20, choices=JobState.choices, default=JobState.QUEUED)
     cancel_requested = models.BooleanField(_("cancel requested"), default=False)
     result = models.JSONField(_("result"), null=True, blank=True)
     error_message = models.TextField(_("error message"), blank=True)
@@ -60,16 +52,34 @@ class AssessmentRun(models.Model):
     deadline = models.DateTimeField(_("deadline"), null=True, blank=True)
 
     class Meta:
+        abstract = True
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in self.FINISHED_STATES
+
+
+class AssessmentRun(BackgroundJob):
+    """One engine run: options, seed, state, progress, timings and the result JSON.
+
+    ARA runs are split into ``chunks_planned`` chunks of ``options["chunk_size"]`` draws;
+    ``chunks_done`` counts the ``AraChunk`` rows stored so far.
+    """
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="runs")
+    revision = models.ForeignKey("scenarios.ScenarioRevision", on_delete=models.PROTECT, related_name="runs")
+    engine = models.CharField(_("engine"), max_length=30)
+    seed = models.BigIntegerField(_("seed"), null=True, blank=True)
+    chunks_planned = models.PositiveIntegerField(_("chunks planned"), default=1)
+    chunks_done = models.PositiveIntegerField(_("chunks done"), default=0)
+
+    class Meta:
         ordering = ["assessment", "engine"]
         verbose_name = _("assessment run")
         verbose_name_plural = _("assessment runs")
 
     def __str__(self) -> str:
         return f"{self.engine} run {self.pk} ({self.state})"
-
-    @property
-    def is_finished(self) -> bool:
-        return self.state in self.FINISHED_STATES
 
     @property
     def progress(self) -> float:
@@ -133,7 +143,7 @@ class WorkerHeartbeat(models.Model):
         return self.hostname
 
 
-class SensitivityAnalysis(models.Model):
+class SensitivityAnalysis(BackgroundJob):
     """A one-way sensitivity analysis of an assessment's recommendations, run as one Celery task.
 
     Progress is parameters done over parameters planned; ``heartbeat_at`` advances with every
@@ -141,21 +151,9 @@ class SensitivityAnalysis(models.Model):
     """
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="sensitivity_analyses")
-    options = models.JSONField(_("options"), default=dict)
-    state = models.CharField(_("state"), max_length=20, choices=AssessmentRun.State.choices,
-                             default=AssessmentRun.State.QUEUED)
     parameters_planned = models.PositiveIntegerField(_("parameters planned"), default=0)
     parameters_done = models.PositiveIntegerField(_("parameters done"), default=0)
-    cancel_requested = models.BooleanField(_("cancel requested"), default=False)
-    result = models.JSONField(_("result"), null=True, blank=True)
-    error_message = models.TextField(_("error message"), blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     heartbeat_at = models.DateTimeField(_("heartbeat at"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
-    deadline = models.DateTimeField(_("deadline"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -169,11 +167,7 @@ class SensitivityAnalysis(models.Model):
         return reverse("assessments:sensitivity", args=[self.pk])
 
     @property
-    def is_finished(self) -> bool:
-        return self.state in AssessmentRun.FINISHED_STATES
-
-    @property
     def progress(self) -> float:
-        if self.state == AssessmentRun.State.SUCCEEDED:
+        if self.state == self.State.SUCCEEDED:
             return 1.0
         return self.parameters_done / self.parameters_planned if self.parameters_planned else 0.0
