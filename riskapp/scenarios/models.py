@@ -41,6 +41,8 @@ class ScenarioRevision(models.Model):
         DEMO = "demo", _("demo scenario")
         EDITOR = "editor", _("editor")
         WORKSHOP = "workshop", _("workshop")
+        RESTORE = "restore", _("restored revision")
+        COPY = "copy", _("copy of another scenario")
 
     scenario = models.ForeignKey(Scenario, on_delete=models.CASCADE, related_name="revisions")
     number = models.PositiveIntegerField(_("revision number"))
