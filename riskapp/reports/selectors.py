@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from riskapp.assessments.models import Assessment, AssessmentRun
+from riskapp.engines.comparison import compare_rankings
 from riskapp.engines.risk_matrix import Disagreement, matrix_disagreements
 from riskapp.reports import figures
 from riskapp.reports.figures import LIKELIHOOD_ON, MatrixLayout, MatrixOrientation, Names
@@ -221,6 +222,32 @@ class Comparison:
             )
             for finding in findings
         ]
+
+    @cached_property
+    def ranking_comparisons(self) -> list[dict[str, Any]]:
+        """Kendall's τ-b and the reversed pairs for every two engines with a ranking, named for the page."""
+        rows = []
+        for comparison in compare_rankings({summary.engine: summary.result for summary in self.engines}):
+            pairs = [{
+                "first_prefers": self.names.defense(pair.first_prefers),
+                "second_prefers": self.names.defense(pair.second_prefers),
+                "first_scores": " / ".join(self._score_text(score) for score in pair.first_scores),
+                "second_scores": " / ".join(self._score_text(score) for score in pair.second_scores),
+            } for pair in comparison.reversed_pairs]
+            rows.append({
+                "first": ENGINE_NAMES.get(comparison.first, comparison.first),
+                "second": ENGINE_NAMES.get(comparison.second, comparison.second),
+                "tau": comparison.tau,
+                "pairs": pairs,
+            })
+        return rows
+
+    def _score_text(self, score: dict[str, Any]) -> str:
+        value = "—" if score["value"] is None else f"{score['value']:.4g}"
+        text = f"{self.names.defense(score['defense'])}: {value}"
+        if score.get("standard_error") is not None:
+            text += f" ± {score['standard_error']:.2g}"
+        return text
 
     @cached_property
     def matrix_disagreements(self) -> list[DisagreementRow]:

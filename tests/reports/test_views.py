@@ -233,11 +233,13 @@ def test_plotly_js_gzipped_on_request(client):
     assert body == bundled.read_bytes()
 
 
-def test_plotly_js_not_modified(client):
-    first = client.get(reverse("reports:plotly_js"))
+def test_plotly_js_not_modified(anonymous_client):
+    # Closing the streamed response closes the database connection, which a signed-in client's
+    # session lookup would then need; the script needs no user.
+    first = anonymous_client.get(reverse("reports:plotly_js"))
     first.close()
 
-    second = client.get(reverse("reports:plotly_js"), HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+    second = anonymous_client.get(reverse("reports:plotly_js"), HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
 
     assert second.status_code == 304
 
@@ -330,3 +332,12 @@ def test_agreement_of_all_three(client, assessment):
     page = client.get(reverse("reports:comparison", args=[assessment.pk])).content.decode()
     assert "so the decision holds under all three models of the adversary" in page
     assert "No recommendation yet" not in page
+
+
+def test_rankings_compared_section(client, assessment):
+    page = client.get(reverse("reports:comparison", args=[assessment.pk])).content.decode()
+    assert 'id="ranking-table"' in page
+    assert "Kendall" in page
+    # The three engines give three pairs of engines.
+    assert page.count("<th scope=\"row\">", page.index('id="ranking-table"'),
+                      page.index("</table>", page.index('id="ranking-table"'))) == 3
