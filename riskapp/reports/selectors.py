@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+from fractions import Fraction
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -223,6 +224,25 @@ class Comparison:
             for finding in findings
         ]
 
+    @property
+    def rating_rows(self) -> list[dict[str, Any]]:
+        """Every rating of the risk matrix's result, with names, values and whether it was entered or derived."""
+        ratings = (self.result("risk_matrix") or {}).get("ratings") or {}
+        rows = []
+        for defense_id, by_attack in ratings.items():
+            for attack_id, rating in by_attack.items():
+                rows.append({
+                    "defense": self.names.defense(defense_id),
+                    "attack": self.names.attack(attack_id),
+                    "likelihood": rating.get("likelihood"),
+                    "consequence": rating.get("consequence"),
+                    "likelihood_value": _number_or_none(rating.get("likelihood_value")),
+                    "consequence_value": _number_or_none(rating.get("consequence_value")),
+                    "level": rating.get("level"),
+                    "origin": rating.get("origin"),
+                })
+        return rows
+
     @cached_property
     def ranking_comparisons(self) -> list[dict[str, Any]]:
         """Kendall's τ-b and the reversed pairs for every two engines with a ranking, named for the page."""
@@ -288,6 +308,16 @@ class Comparison:
         for summary in self.engines:
             if summary.engine == engine:
                 return summary.result
+        return None
+
+
+def _number_or_none(value: Any) -> float | None:
+    """The engine writes exact values as numbers or as fraction text; the page shows a float."""
+    if value is None:
+        return None
+    try:
+        return float(Fraction(value)) if isinstance(value, str) else float(value)
+    except (ValueError, ZeroDivisionError):
         return None
 
 

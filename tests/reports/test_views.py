@@ -341,3 +341,12 @@ def test_rankings_compared_section(client, assessment):
     # The three engines give three pairs of engines.
     assert page.count("<th scope=\"row\">", page.index('id="ranking-table"'),
                       page.index("</table>", page.index('id="ranking-table"'))) == 3
+
+
+def test_ratings_table_shows_origin(client, assessment, risk_matrix_result):
+    page = client.get(reverse("reports:comparison", args=[assessment.pk])).content.decode()
+    origins = {rating["origin"] for ratings in risk_matrix_result["ratings"].values() for rating in ratings.values()}
+    assert origins == {"direct", "derived"}
+    assert 'id="ratings-table"' in page
+    assert "entered directly" in page
+    assert "derived from the scenario" in page
