@@ -1,6 +1,6 @@
 from django.urls import path
 
-from riskapp.scenarios import matrix_views, views
+from riskapp.scenarios import matrix_views, revision_views, views
 
 app_name = "scenarios"
 
@@ -11,4 +11,7 @@ urlpatterns = [
     path("<slug:slug>/import/", views.scenario_import, name="import_revision"),
     path("<slug:slug>/revisions/<int:number>/export.<str:syntax>", views.scenario_export, name="export"),
     path("<slug:slug>/matrix-changes/", matrix_views.matrix_changes, name="matrix_changes"),
+    path("<slug:slug>/diff/", revision_views.revision_diff, name="diff"),
+    path("<slug:slug>/revisions/<int:number>/restore/", revision_views.revision_restore, name="restore"),
+    path("<slug:slug>/revisions/<int:number>/copy/", revision_views.scenario_copy, name="copy"),
 ]

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from riskapp.assessments.forms import AssessmentForm
 from riskapp.assessments.selectors import worker_status
-from riskapp.scenarios import selectors, services
+from riskapp.scenarios import revision_views, selectors, services
 from riskapp.scenarios.format import ScenarioFormatError
 from riskapp.scenarios.forms import ScenarioUploadForm
 from riskapp.scenarios.models import Scenario
@@ -69,6 +69,8 @@ def scenario_import(request: HttpRequest, slug: str | None = None) -> HttpRespon
                 messages.info(request, _("The file is identical to revision %(number)d, so no new revision was "
                                          "stored.") % {"number": unchanged.number})
                 return redirect(scenario)
+            if scenario is not None:
+                return revision_views.save_uploaded_revision(request, scenario, document, form.cleaned_data["comment"])
             revision = services.import_scenario(document, scenario=scenario, comment=form.cleaned_data["comment"],
                                                 author=request.user if request.user.is_authenticated else None)
             messages.success(request, _("Imported “%(title)s” as revision %(number)d.")
