@@ -258,3 +258,50 @@ def crosswalk_table() -> dict:
         for group, label in CrosswalkGroup.choices
     ]
     return {"versions": versions, "rows": rows}
+
+
+@dataclass(frozen=True)
+class LevelCoverage:
+    """How far one defense's catalog measures meet one framework version's safety levels.
+
+    ``met`` is the highest level whose cumulative requirements the measures all implement (None
+    when not even the lowest level's are); ``missing`` lists what the next level above it
+    requires and the defense lacks, and is empty when that level defines no measures yet.
+    """
+
+    version: FrameworkVersion
+    met: SafetyLevel | None
+    next_level: SafetyLevel | None
+    missing: list[Measure]
+
+
+def level_coverage(measure_ids: Iterable[str]) -> tuple[list[LevelCoverage], list[str]]:
+    """Return the safety levels a set of measures meets, per framework version, and unknown ids."""
+    resolution = resolve_measure_ids(measure_ids)
+    implemented = {measure.pk for measure in resolution.measures.values()}
+    # A stricter measure implements the lower-level one it supersedes, and so on down.
+    for measure in resolution.measures.values():
+        current = measure
+        while current.supersedes_id is not None and current.supersedes_id not in implemented:
+            implemented.add(current.supersedes_id)
+            current = current.supersedes
+    versions = {measure.version_id: measure.version for measure in resolution.measures.values()}
+
+    coverages = []
+    for version in sorted(versions.values(), key=lambda v: v.slug):
+        met = None
+        next_level = None
+        missing: list[Measure] = []
+        for level in list_levels(version):
+            if met is not None and not level.measures.exists():
+                # A level above the lowest that defines no measures of its own (ASL-4 and up in
+                # RSP 1.0) is not met by the lower levels' measures.
+                next_level = level
+                break
+            lacking = [measure for measure in required_measures(level) if measure.pk not in implemented]
+            if lacking:
+                next_level, missing = level, lacking
+                break
+            met = level
+        coverages.append(LevelCoverage(version=version, met=met, next_level=next_level, missing=missing))
+    return coverages, resolution.unknown

@@ -224,6 +224,22 @@ class Comparison:
             for finding in findings
         ]
 
+    @cached_property
+    def catalog_context(self) -> list[dict[str, Any]]:
+        """Per defense, the safety levels its catalog measures meet and what the next level lacks."""
+        from riskapp.catalog.selectors import level_coverage
+
+        document = json.loads(self.assessment.revision.document)
+        rows = []
+        for defense in document.get("defenses", []):
+            measure_ids = defense.get("measures") or []
+            if not measure_ids:
+                continue
+            coverages, unknown = level_coverage(measure_ids)
+            rows.append({"defense": defense.get("name") or defense["id"], "coverages": coverages,
+                         "unknown": unknown})
+        return rows
+
     @property
     def rating_rows(self) -> list[dict[str, Any]]:
         """Every rating of the risk matrix's result, with names, values and whether it was entered or derived."""

@@ -350,3 +350,17 @@ def test_ratings_table_shows_origin(client, assessment, risk_matrix_result):
     assert 'id="ratings-table"' in page
     assert "entered directly" in page
     assert "derived from the scenario" in page
+
+
+def test_catalog_context_for_demo_scenario(client):
+    from riskapp.assessments.services import AssessmentRequest, start_assessment
+    from riskapp.scenarios.services import load_demo_scenarios
+
+    revision = next(r for r in load_demo_scenarios() if r.scenario.slug == "weight-theft-by-operational-capacity")
+    assessment = start_assessment(revision, AssessmentRequest(engines=("game",)))
+
+    page = client.get(reverse("reports:comparison", args=[assessment.pk])).content.decode()
+
+    assert 'id="catalog-table"' in page
+    assert "Responsible Scaling Policy 1.0" in page
+    assert "ASL-2" in page
