@@ -125,6 +125,8 @@ def report_html(comparison: Comparison, request: HttpRequest | None = None) -> s
         "orientation": orientation,
         "stylesheet": _read_static("css/riskapp.css"),
         "plotly_js": _inline_script(get_plotlyjs()),
+        # Links into the application would be dead in a downloaded file.
+        "offline": True,
     }
     return render_to_string("reports/export.html", context, request)
 
