@@ -4,7 +4,7 @@ Each engine is a function ``assess(problem, **options) -> AssessmentResult``, re
 by name so that services and the command line choose engines by the same names.
 """
 
-from typing import Callable
+from collections.abc import Callable
 
 from riskapp.engines.problem import Problem
 from riskapp.engines.result import AssessmentResult

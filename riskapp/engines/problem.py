@@ -4,10 +4,10 @@ A scenario revision compiles to one ``Problem``, validated when it is built and 
 afterwards. Arrays are indexed in file order: defenses ``d``, attacks ``a``, outcomes ``s``.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from types import MappingProxyType
-from typing import Mapping
 
 import numpy as np
 
@@ -149,8 +149,8 @@ class Problem:
     def point_values(self) -> dict[str, object]:
         """Return the mean of every attacker number: the point values the game solver uses."""
         return {
-            "attack_costs": {a: c.mean() for a, c in zip(self.attack_ids, self.attack_costs)},
-            "attacker_gains": {s: g.mean() for s, g in zip(self.outcome_ids, self.attacker_gains)},
+            "attack_costs": {a: c.mean() for a, c in zip(self.attack_ids, self.attack_costs, strict=True)},
+            "attacker_gains": {s: g.mean() for s, g in zip(self.outcome_ids, self.attacker_gains, strict=True)},
             "attacker_risk_aversion": self.attacker_risk_aversion.mean(),
         }
 

@@ -2,8 +2,8 @@
 
 import hashlib
 import json
-from fractions import Fraction
 from dataclasses import dataclass, field
+from fractions import Fraction
 from functools import cached_property
 from typing import Any
 

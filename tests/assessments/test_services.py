@@ -121,7 +121,7 @@ def test_reaper_leaves_active_lease(example_revision):
 def test_reaper_requeues_queued_chunks_of_stalled_run(example_revision):
     # Nothing claimed or recorded for a lease period: messages taken by a dead worker
     # before it claimed them are sent again.
-    run = _start_ara(example_revision)
+    _start_ara(example_revision)
     later = timezone.now() + timedelta(seconds=settings.RISKAPP_CHUNK_LEASE_SECONDS + 1)
     assert services.reap_expired_work(now=later) == {"failed": 0, "requeued": 3}
 

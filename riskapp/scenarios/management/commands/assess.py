@@ -7,10 +7,10 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
+from riskapp.assessments.services import MIN_SAMPLES, SEED_LIMIT, new_seed
 from riskapp.engines import ENGINE_NAMES, get_engine
 from riskapp.engines.ara import AraOptions
 from riskapp.scenarios.format import ScenarioFormatError, compile_problem, parse_scenario, syntax_for_filename
-from riskapp.assessments.services import MIN_SAMPLES, SEED_LIMIT, new_seed
 from riskapp.scenarios.limits import configured_limits
 
 # Exit status for an invalid scenario file or option, distinct from Django's 1 for other errors.
