@@ -7,11 +7,13 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from riskapp.accounts import access
+from riskapp.accounts.models import Role
 from riskapp.scenarios import selectors
 from riskapp.scenarios.format import ScenarioDocument, ScenarioFormatError
 from riskapp.scenarios.models import Scenario, ScenarioRevision
@@ -84,9 +86,9 @@ class ProbabilityRow:
 def _scenario(request: HttpRequest, slug: str, *, write: bool = False) -> Scenario:
     """Look up the scenario of every view in this module; ``write`` marks views that store something.
 
-    This is the one place for the check of who may see or change the scenario.
+    Reading needs the viewer role in the scenario's organisation and writing the analyst role.
     """
-    return get_object_or_404(Scenario, slug=slug)
+    return access.scenario_for(request, slug, role=Role.ANALYST if write else Role.VIEWER)
 
 
 def _revision(scenario: Scenario, number: int) -> ScenarioRevision:
@@ -105,10 +107,12 @@ def revision_diff(request: HttpRequest, slug: str) -> HttpResponse:
         from_number = _number_parameter(request, "from")
         to_number = _number_parameter(request, "to")
     except ValueError as error:
-        context = {"scenario": scenario, "revisions": revisions, "error": str(error)}
-        return render(request, "scenarios/revision_diff.html", context, status=400)
+        return render(request, "scenarios/revision_diff.html", {"scenario": scenario, "error": str(error)},
+                      status=400)
 
     after = _revision(scenario, to_number) if to_number is not None else revisions.last()
+    if after is None:
+        raise Http404(gettext("This scenario has no revision."))
     if from_number is not None:
         before = _revision(scenario, from_number)
     else:
@@ -287,10 +291,10 @@ def _invalid_base(request: HttpRequest, scenario: Scenario, form: BaseRevisionFo
 
 
 def _unknown_base(request: HttpRequest, scenario: Scenario, number: int) -> HttpResponse:
-    latest = scenario.latest_revision
+    latest = scenario.revisions.count()
     return _bad_request(request, scenario, gettext("base_revision: %(value)d is not a revision of this scenario; its "
                                                    "revisions are 1 to %(latest)d. Reload the scenario page and save "
-                                                   "again.") % {"value": number, "latest": latest.number})
+                                                   "again.") % {"value": number, "latest": latest})
 
 
 def _bad_request(request: HttpRequest, scenario: Scenario, message: str) -> HttpResponse:

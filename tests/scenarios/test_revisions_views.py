@@ -274,3 +274,18 @@ def test_copy_blank_title_400(client, scenario):
     response = client.post(reverse("scenarios:copy", args=[scenario.slug, 2]), {"title": "  "})
     assert response.status_code == 400
     assert Scenario.objects.count() == 1
+
+
+def test_restore_form_csrf_token(client, scenario):
+    client.handler.enforce_csrf_checks = True
+    url = reverse("scenarios:restore", args=[scenario.slug, 1])
+
+    rejected = client.post(url, {"base_revision": 3})
+    page = client.get(scenario.get_absolute_url()).content.decode()
+    form = re.search(rf'<form method="post" action="{re.escape(url)}".*?</form>', page, re.S).group(0)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+    accepted = client.post(url, {"base_revision": 3, "csrfmiddlewaretoken": token})
+
+    assert rejected.status_code == 403
+    assert accepted.status_code == 302
+    assert scenario.revisions.count() == 4
