@@ -12,6 +12,8 @@ mkdir -p var
 
 python manage.py migrate --noinput
 python manage.py load_demo_scenarios
+# A local user, admin of the demo organisation, with a new password at every start.
+login=$(python manage.py create_development_user)
 
 if ! python -c "import socket, sys; s = socket.socket(); sys.exit(s.connect_ex(('127.0.0.1', $port)) == 0)"; then
   echo "Port $port on 127.0.0.1 is already in use. Choose another one: PORT=8080 make run" >&2
@@ -34,6 +36,7 @@ done
 
 echo
 echo "riskapp is running at http://127.0.0.1:$port/"
+echo "$login"
 echo "Celery worker log: $log. Stop both with Ctrl-C."
 echo
 wait -n "$worker" "$web" || true

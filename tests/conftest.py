@@ -16,6 +16,38 @@ def rng() -> np.random.Generator:
 
 
 @pytest.fixture
+def member(db, django_user_model):
+    """A signed-in analyst's account: admin of the demo organisation, which owns fixtures' scenarios."""
+    from riskapp.accounts.models import Membership, Role, demo_organisation
+
+    user = django_user_model.objects.create_user("member", password="member-password")
+    Membership.objects.create(user=user, organisation=demo_organisation(), role=Role.ADMIN)
+    return user
+
+
+DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback"}
+
+
+@pytest.fixture
+def client(request, client):
+    """pytest-django's test client, signed in as ``member`` since every page but the catalog needs a user.
+
+    A test without database access keeps an anonymous client: it can only reach pages that need no user.
+    """
+    if request.node.get_closest_marker("django_db") or DATABASE_FIXTURES & set(request.fixturenames):
+        client.force_login(request.getfixturevalue("member"))
+    return client
+
+
+@pytest.fixture
+def anonymous_client():
+    """A test client that has not signed in."""
+    from django.test import Client
+
+    return Client()
+
+
+@pytest.fixture
 def example_revision(db):
     """The example scenario file stored as revision 1 of a scenario."""
     from riskapp.scenarios import services
@@ -86,9 +118,23 @@ def page_record() -> PageRecord:
     return PageRecord()
 
 
+def sign_in_browser(context, base_url: str, user) -> None:
+    """Give a browser context the session cookie of ``user`` signed in on the server at ``base_url``."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": base_url}])
+
+
 @pytest.fixture
-def page(browser, page_record):
+def page(request, browser, page_record):
+    """A Chromium page; in a test with a live server it is signed in as ``member``."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en")
+    if "live_server" in request.fixturenames:
+        sign_in_browser(context, request.getfixturevalue("live_server").url, request.getfixturevalue("member"))
 
     def guard(route):
         host = urlsplit(route.request.url).hostname

@@ -3,6 +3,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from riskapp.accounts.models import Organisation, demo_organisation_id
+
 
 class Scenario(models.Model):
     """A threat scenario; its content lives in immutable revisions."""
@@ -12,6 +14,12 @@ class Scenario(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     is_demo = models.BooleanField(_("demo scenario"), default=False)
+    # NOTE: a scenario created without an organisation (test fixtures, command-line imports)
+    # goes to the demo organisation, which every signed-in user can view. Views always pass one.
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="scenarios",
+                                     default=demo_organisation_id, verbose_name=_("organisation"))
+    # Set by a deletion: the scenario disappears from every page but keeps its revisions and runs.
+    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
 
     class Meta:
         ordering = ["title"]

@@ -1,0 +1,135 @@
+"""The one place that decides who may read or write an organisation's objects.
+
+Every view of scenarios, assessments, runs, sensitivity analyses and reports looks its object up
+through a ``*_for`` function here. A user who is not a member of the object's organisation gets
+Http404, exactly as for an id that does not exist, so ids never reveal another organisation's
+data. A member whose role is too low for the action gets 403, since the object is theirs to know.
+"""
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
+
+from riskapp.accounts.models import Membership, Organisation, Role
+from riskapp.assessments.models import Assessment, AssessmentRun, SensitivityAnalysis
+from riskapp.scenarios.models import Scenario, ScenarioRevision
+
+User = AbstractBaseUser | AnonymousUser
+
+
+def role_in(user: User, organisation: Organisation) -> int | None:
+    """Return the user's role in the organisation, or None when they may not see it at all.
+
+    Every signed-in user is a viewer of the demo organisation unless a membership gives more.
+    """
+    if not user.is_authenticated:
+        return None
+    role = Membership.objects.filter(user=user, organisation=organisation).values_list("role", flat=True).first()
+    if role is None and organisation.is_demo:
+        return Role.VIEWER
+    return role
+
+
+def check_role(user: User, organisation: Organisation, role: int) -> None:
+    """Raise Http404 unless the user can see the organisation, PermissionDenied if their role is too low."""
+    held = role_in(user, organisation)
+    if held is None:
+        raise Http404(_("Not found."))
+    if held < role:
+        raise PermissionDenied(_("This action needs the role “%(role)s” in %(organisation)s.")
+                               % {"role": Role(role).label, "organisation": organisation.name})
+
+
+def organisations_for(user: User, *, role: int) -> QuerySet[Organisation]:
+    """Organisations where the user holds at least ``role``, the demo one included for viewers."""
+    if not user.is_authenticated:
+        return Organisation.objects.none()
+    held = Q(memberships__user=user, memberships__role__gte=role)
+    if role <= Role.VIEWER:
+        held |= Q(is_demo=True)
+    return Organisation.objects.filter(held).distinct()
+
+
+def visible_scenarios(user: User) -> QuerySet[Scenario]:
+    """Scenarios the user may view; deleted ones are hidden from everyone."""
+    readable = organisations_for(user, role=Role.VIEWER).values("pk")
+    return Scenario.objects.filter(organisation__in=readable, deleted_at__isnull=True)
+
+
+def organisation_for(request: HttpRequest, slug: str, *, role: int) -> Organisation:
+    organisation = _get(Organisation.objects.all(), slug=slug)
+    check_role(request.user, organisation, role)
+    return organisation
+
+
+def scenario_for(request: HttpRequest, slug: str, *, role: int) -> Scenario:
+    scenario = _get(Scenario.objects.select_related("organisation"), slug=slug)
+    _check_scenario(request.user, scenario, role)
+    return scenario
+
+
+def revision_for(request: HttpRequest, revision_id: int, *, role: int) -> ScenarioRevision:
+    revision = _get(ScenarioRevision.objects.select_related("scenario__organisation"), pk=revision_id)
+    _check_scenario(request.user, revision.scenario, role)
+    return revision
+
+
+def assessment_for(request: HttpRequest, pk: int, *, role: int) -> Assessment:
+    assessment = _get(Assessment.objects.select_related("revision__scenario__organisation"), pk=pk)
+    _check_scenario(request.user, assessment.revision.scenario, role)
+    return assessment
+
+
+def run_for(request: HttpRequest, run_id: int, *, role: int) -> AssessmentRun:
+    run = _get(AssessmentRun.objects.select_related("assessment__revision__scenario__organisation"), pk=run_id)
+    _check_scenario(request.user, run.assessment.revision.scenario, role)
+    return run
+
+
+def analysis_for(request: HttpRequest, pk: int, *, role: int) -> SensitivityAnalysis:
+    queryset = SensitivityAnalysis.objects.select_related("assessment__revision__scenario__organisation")
+    analysis = _get(queryset, pk=pk)
+    _check_scenario(request.user, analysis.assessment.revision.scenario, role)
+    return analysis
+
+
+def _check_scenario(user: User, scenario: Scenario, role: int) -> None:
+    if scenario.deleted_at is not None:
+        raise Http404(_("Not found."))
+    check_role(user, scenario.organisation, role)
+
+
+def _get(queryset: QuerySet, **lookup):
+    found = queryset.filter(**lookup).first()
+    if found is None:
+        raise Http404(_("Not found."))
+    return found
+
+
+class OrganisationChoiceError(ValueError):
+    """The request names no organisation, or one where the user may not write."""
+
+
+def chosen_organisation(request: HttpRequest, *, role: int = Role.ANALYST) -> Organisation:
+    """Return the organisation that a new object goes to: the one in the ``organisation`` field, or the user's only one.
+
+    Raises PermissionDenied when the user holds ``role`` nowhere, and OrganisationChoiceError when
+    the choice is missing among several organisations or names one outside them.
+    """
+    organisations = organisations_for(request.user, role=role)
+    if not organisations:
+        raise PermissionDenied(_("This action needs the role “%(role)s” in an organisation.")
+                               % {"role": Role(role).label})
+    chosen = request.POST.get("organisation") or request.GET.get("organisation")
+    if chosen:
+        organisation = organisations.filter(slug=chosen).first()
+        if organisation is None:
+            raise OrganisationChoiceError(
+                _("organisation: “%(value)s” is not an organisation where you are %(role)s or above.")
+                % {"value": chosen, "role": Role(role).label})
+        return organisation
+    if len(organisations) == 1:
+        return organisations[0]
+    raise OrganisationChoiceError(_("organisation: choose the organisation that will own it."))

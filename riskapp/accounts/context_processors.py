@@ -1,0 +1,9 @@
+from django.http import HttpRequest
+
+from riskapp.accounts.access import organisations_for
+from riskapp.accounts.models import Role
+
+
+def admin_organisations(request: HttpRequest) -> dict:
+    """The organisations whose audit trail the navigation links to; evaluated only if a page renders it."""
+    return {"admin_organisations": organisations_for(request.user, role=Role.ADMIN)}

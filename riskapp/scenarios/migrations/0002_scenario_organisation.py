@@ -1,0 +1,43 @@
+import django.db.models.deletion
+from django.db import migrations, models
+
+import riskapp.accounts.models
+
+
+def assign_demo_organisation(apps, schema_editor):
+    """Give every existing scenario to the demo organisation, which every signed-in user can view."""
+    Organisation = apps.get_model("accounts", "Organisation")
+    Scenario = apps.get_model("scenarios", "Scenario")
+    demo, _created = Organisation.objects.get_or_create(slug="demo", defaults={"name": "Demo", "is_demo": True})
+    Scenario.objects.filter(organisation__isnull=True).update(organisation=demo)
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ("accounts", "0001_initial"),
+        ("scenarios", "0001_initial"),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name="scenario",
+            name="deleted_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="deleted at"),
+        ),
+        migrations.AddField(
+            model_name="scenario",
+            name="organisation",
+            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT,
+                                    related_name="scenarios", to="accounts.organisation",
+                                    verbose_name="organisation"),
+        ),
+        migrations.RunPython(assign_demo_organisation, migrations.RunPython.noop),
+        migrations.AlterField(
+            model_name="scenario",
+            name="organisation",
+            field=models.ForeignKey(default=riskapp.accounts.models.demo_organisation_id,
+                                    on_delete=django.db.models.deletion.PROTECT, related_name="scenarios",
+                                    to="accounts.organisation", verbose_name="organisation"),
+        ),
+    ]
