@@ -9,6 +9,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
+from riskapp.accounts import audit
+from riskapp.accounts.models import AuditEvent
 from riskapp.assessments.models import Assessment, AssessmentRun, SensitivityAnalysis
 from riskapp.assessments.services import AssessmentRequestError
 from riskapp.engines.sensitivity import analyse, parameters
@@ -42,6 +44,8 @@ def start_sensitivity(assessment: Assessment, *, samples: int = DEFAULT_SAMPLES,
             created_by=user,
             deadline=timezone.now() + timedelta(seconds=settings.RISKAPP_RUN_TIME_LIMIT_SECONDS),
         )
+        audit.record(user, assessment.revision.scenario.organisation, AuditEvent.Action.RUN, analysis,
+                     f"Started a sensitivity analysis of assessment {assessment.pk} with {samples} samples")
         transaction.on_commit(lambda: _enqueue(analysis.pk))
     logger.info("Queued sensitivity analysis %s of assessment %s: %d parameters", analysis.pk, assessment.pk,
                 planned)
@@ -102,10 +106,17 @@ def _finish(analysis_id: int, **fields) -> None:
         finished_at=timezone.now(), **fields)
 
 
-def cancel_analysis(analysis_id: int) -> bool:
-    updated = SensitivityAnalysis.objects.filter(pk=analysis_id).exclude(
-        state__in=AssessmentRun.FINISHED_STATES).update(cancel_requested=True, state=AssessmentRun.State.CANCELLED,
-                                                        finished_at=timezone.now())
+def cancel_analysis(analysis_id: int, *, user: AbstractBaseUser | None = None) -> bool:
+    with transaction.atomic():
+        updated = SensitivityAnalysis.objects.filter(pk=analysis_id).exclude(
+            state__in=AssessmentRun.FINISHED_STATES).update(cancel_requested=True,
+                                                            state=AssessmentRun.State.CANCELLED,
+                                                            finished_at=timezone.now())
+        if updated:
+            analysis = SensitivityAnalysis.objects.select_related("assessment__revision__scenario__organisation").get(
+                pk=analysis_id)
+            audit.record(user, analysis.assessment.revision.scenario.organisation, AuditEvent.Action.CANCEL,
+                         analysis, f"Cancelled the sensitivity analysis of assessment {analysis.assessment_id}")
     return bool(updated)
 
 

@@ -17,6 +17,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
+from riskapp.accounts import audit
+from riskapp.accounts.models import AuditEvent
 from riskapp.assessments.locking import lock_run
 from riskapp.assessments.models import AraChunk, Assessment, AssessmentRun, ChunkLease
 from riskapp.engines import ENGINE_NAMES, get_engine
@@ -90,6 +92,8 @@ def start_assessment(revision: ScenarioRevision, request: AssessmentRequest, *,
                 run = AssessmentRun.objects.create(assessment=assessment, revision=revision, engine=engine,
                                                    created_by=user, started_at=now)
                 _run_in_process(run, problem)
+        audit.record(user, revision.scenario.organisation, AuditEvent.Action.RUN, assessment,
+                     f"Started {', '.join(request.engines)} on {revision}")
     return assessment
 
 
@@ -251,7 +255,7 @@ def fail_run(run_id: int, message: str) -> None:
     logger.warning("Run %s failed: %s", run_id, message)
 
 
-def cancel_run(run_id: int) -> bool:
+def cancel_run(run_id: int, *, user: AbstractBaseUser | None = None) -> bool:
     """Mark a run as cancelled; chunks still queued see the mark and do nothing."""
     with transaction.atomic():
         run = lock_run(run_id)
@@ -261,6 +265,8 @@ def cancel_run(run_id: int) -> bool:
         run.state = AssessmentRun.State.CANCELLED
         run.finished_at = timezone.now()
         run.save(update_fields=["cancel_requested", "state", "finished_at"])
+        audit.record(user, run.revision.scenario.organisation, AuditEvent.Action.CANCEL, run,
+                     f"Cancelled the {run.engine} run of assessment {run.assessment_id}")
     logger.info("Run %s cancelled", run_id)
     return True
 

@@ -3,25 +3,25 @@ import plotly.io
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from riskapp.accounts import access
+from riskapp.accounts.models import Role
 from riskapp.assessments import selectors, sensitivity, services
 from riskapp.assessments.forms import AssessmentForm, SensitivityForm
-from riskapp.assessments.models import Assessment, AssessmentRun, SensitivityAnalysis
 from riskapp.reports.sensitivity_figures import tornado_figure
 from riskapp.scenarios.views import render_scenario_detail
-from riskapp.scenarios.models import ScenarioRevision
 
 
 @require_POST
 def start(request: HttpRequest, revision_id: int) -> HttpResponse:
-    revision = get_object_or_404(ScenarioRevision.objects.select_related("scenario"), pk=revision_id)
+    revision = access.revision_for(request, revision_id, role=Role.ANALYST)
     form = AssessmentForm(request.POST)
     if form.is_valid():
         try:
-            assessment = services.start_assessment(revision, form.to_request(), user=_user(request))
+            assessment = services.start_assessment(revision, form.to_request(), user=request.user)
         except services.AssessmentRequestError as error:
             form.add_error(None, str(error))
         else:
@@ -32,7 +32,7 @@ def start(request: HttpRequest, revision_id: int) -> HttpResponse:
 
 @require_GET
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment = get_object_or_404(Assessment.objects.select_related("revision__scenario"), pk=pk)
+    assessment = access.assessment_for(request, pk, role=Role.VIEWER)
     context = {
         "assessment": assessment,
         "runs": assessment.runs.order_by("pk"),
@@ -46,14 +46,14 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def progress(request: HttpRequest, pk: int) -> JsonResponse:
-    assessment = get_object_or_404(Assessment, pk=pk)
+    assessment = access.assessment_for(request, pk, role=Role.VIEWER)
     return JsonResponse(selectors.assessment_progress(assessment))
 
 
 @require_POST
 def cancel(request: HttpRequest, run_id: int) -> HttpResponse:
-    run = get_object_or_404(AssessmentRun, pk=run_id)
-    if services.cancel_run(run.pk):
+    run = access.run_for(request, run_id, role=Role.ANALYST)
+    if services.cancel_run(run.pk, user=request.user):
         messages.success(request, _("The run was cancelled."))
     else:
         messages.error(request, _("The run had already finished."))
@@ -62,20 +62,20 @@ def cancel(request: HttpRequest, run_id: int) -> HttpResponse:
 
 @require_POST
 def start_sensitivity(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment = get_object_or_404(Assessment, pk=pk)
+    assessment = access.assessment_for(request, pk, role=Role.ANALYST)
     form = SensitivityForm(request.POST)
     if not form.is_valid():
         for field, errors in form.errors.items():
             for error in errors:
                 messages.error(request, f"{form.fields[field].label}: {error}")
         return redirect(assessment)
-    analysis = sensitivity.start_sensitivity(assessment, samples=form.cleaned_data["samples"], user=_user(request))
+    analysis = sensitivity.start_sensitivity(assessment, samples=form.cleaned_data["samples"], user=request.user)
     return redirect(analysis)
 
 
 @require_GET
 def sensitivity_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    analysis = get_object_or_404(SensitivityAnalysis.objects.select_related("assessment__revision__scenario"), pk=pk)
+    analysis = access.analysis_for(request, pk, role=Role.VIEWER)
     context = {"analysis": analysis, "progress": selectors.sensitivity_progress(analysis),
                "plotly_version": plotly.__version__}
     if analysis.result is not None:
@@ -89,19 +89,15 @@ def sensitivity_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def sensitivity_progress(request: HttpRequest, pk: int) -> JsonResponse:
-    analysis = get_object_or_404(SensitivityAnalysis, pk=pk)
+    analysis = access.analysis_for(request, pk, role=Role.VIEWER)
     return JsonResponse(selectors.sensitivity_progress(analysis))
 
 
 @require_POST
 def cancel_sensitivity(request: HttpRequest, pk: int) -> HttpResponse:
-    analysis = get_object_or_404(SensitivityAnalysis, pk=pk)
-    if sensitivity.cancel_analysis(analysis.pk):
+    analysis = access.analysis_for(request, pk, role=Role.ANALYST)
+    if sensitivity.cancel_analysis(analysis.pk, user=request.user):
         messages.success(request, _("The sensitivity analysis was cancelled."))
     else:
         messages.error(request, _("The sensitivity analysis had already finished."))
     return redirect(analysis)
-
-
-def _user(request: HttpRequest):
-    return request.user if request.user.is_authenticated else None

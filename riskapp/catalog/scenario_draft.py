@@ -85,7 +85,8 @@ def build_draft_document(determination: ProfileDetermination) -> dict[str, Any]:
     }
 
 
-def create_draft_scenario(determination: ProfileDetermination, *, author: Any = None) -> Any:
+def create_draft_scenario(determination: ProfileDetermination, *, author: Any = None,
+                          organisation: Any = None) -> Any:
     """Validate the draft with the scenario format and store it as a new scenario; return its revision."""
     from riskapp.scenarios import services as scenario_services
     from riskapp.scenarios.format import parse_scenario
@@ -94,6 +95,6 @@ def create_draft_scenario(determination: ProfileDetermination, *, author: Any = 
     document = parse_scenario(content, syntax="json")
     scenario_services.check_catalog_measures(document)
     return scenario_services.import_scenario(
-        document, author=author,
+        document, author=author, organisation=organisation,
         comment=f"Draft from the determination of {determination.profile.slug} under {determination.version.slug}",
     )

@@ -1,16 +1,20 @@
-"""Catalog pages. The catalog restates public documents, so anyone may read it; evaluation
-results are imported through a preview step, like scenario files."""
+"""Catalog pages. The catalog restates public documents, so anyone may read it without signing
+in; importing evaluation results and drafting a scenario need a signed-in user, and a draft goes
+to an organisation where that user is analyst or above."""
 
 import base64
 import binascii
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from riskapp.accounts import access
+from riskapp.accounts.models import Role
 from riskapp.catalog import selectors, services
 from riskapp.catalog.evaluation_file import FILE_ROW, EvaluationFileError, RowError, read_evaluation_file
 from riskapp.catalog.forms import EvaluationConfirmForm, EvaluationUploadForm
@@ -18,11 +22,13 @@ from riskapp.catalog.models import Benchmark, ModelProfile
 from riskapp.catalog.scenario_draft import DraftScenarioError, create_draft_scenario
 
 
+@login_not_required
 @require_safe
 def index(request: HttpRequest) -> HttpResponse:
     return render(request, "catalog/index.html", {"frameworks": selectors.list_frameworks()})
 
 
+@login_not_required
 @require_safe
 def version_detail(request: HttpRequest, version_slug: str) -> HttpResponse:
     version = selectors.get_version_or_404(version_slug)
@@ -46,6 +52,7 @@ def version_detail(request: HttpRequest, version_slug: str) -> HttpResponse:
     return render(request, "catalog/version_detail.html", context)
 
 
+@login_not_required
 @require_safe
 def level_detail(request: HttpRequest, version_slug: str, level_slug: str) -> HttpResponse:
     version = selectors.get_version_or_404(version_slug)
@@ -60,16 +67,19 @@ def level_detail(request: HttpRequest, version_slug: str, level_slug: str) -> Ht
     return render(request, "catalog/level_detail.html", context)
 
 
+@login_not_required
 @require_safe
 def crosswalk(request: HttpRequest) -> HttpResponse:
     return render(request, "catalog/crosswalk.html", selectors.crosswalk_table())
 
 
+@login_not_required
 @require_safe
 def benchmark_list(request: HttpRequest) -> HttpResponse:
     return render(request, "catalog/benchmark_list.html", {"benchmarks": selectors.list_benchmarks()})
 
 
+@login_not_required
 @require_safe
 def benchmark_detail(request: HttpRequest, slug: str) -> HttpResponse:
     benchmark = get_object_or_404(Benchmark, slug=slug)
@@ -77,11 +87,13 @@ def benchmark_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "catalog/benchmark_detail.html", {"benchmark": benchmark, "criteria": criteria})
 
 
+@login_not_required
 @require_safe
 def profile_list(request: HttpRequest) -> HttpResponse:
     return render(request, "catalog/profile_list.html", {"profiles": ModelProfile.objects.all()})
 
 
+@login_not_required
 @require_safe
 def profile_detail(request: HttpRequest, slug: str) -> HttpResponse:
     profile = get_object_or_404(ModelProfile, slug=slug)
@@ -92,6 +104,7 @@ def profile_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "profile": profile,
         "results": results.order_by("benchmark__name", "-evaluated_on"),
         "determinations": determinations,
+        "organisations": access.organisations_for(request.user, role=Role.ANALYST),
     })
 
 
@@ -150,9 +163,9 @@ def draft_scenario(request: HttpRequest, slug: str, version_slug: str) -> HttpRe
     profile = get_object_or_404(ModelProfile, slug=slug)
     determination = selectors.determine_for_profile(profile, selectors.get_version_or_404(version_slug))
     try:
-        revision = create_draft_scenario(determination,
-                                         author=request.user if request.user.is_authenticated else None)
-    except DraftScenarioError as error:
+        organisation = access.chosen_organisation(request, role=Role.ANALYST)
+        revision = create_draft_scenario(determination, author=request.user, organisation=organisation)
+    except (access.OrganisationChoiceError, DraftScenarioError) as error:
         messages.error(request, str(error))
         return redirect(profile)
     messages.success(request, _("Created the draft scenario “%(title)s”; its numbers are placeholders to elicit.")

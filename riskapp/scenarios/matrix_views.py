@@ -11,6 +11,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from riskapp.accounts import access
+from riskapp.accounts.models import Role
 from riskapp.engines.problem import Problem
 from riskapp.engines.risk_matrix import RatedCell, RatingChange, rating_changes
 from riskapp.scenarios import selectors
@@ -43,7 +45,7 @@ class ChangeRow:
 @require_GET
 def matrix_changes(request: HttpRequest, slug: str) -> HttpResponse:
     """Compare the risk ratings of revisions ``?from=N`` and ``?to=M``; by default the latest two."""
-    scenario = get_object_or_404(Scenario, slug=slug)
+    scenario = access.scenario_for(request, slug, role=Role.VIEWER)
     revisions = scenario.revisions.order_by("number")
     try:
         from_number = _revision_number(request, "from")

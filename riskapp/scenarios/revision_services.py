@@ -97,6 +97,5 @@ def copy_scenario(revision: ScenarioRevision, *, title: str | None = None,
         document = parse_scenario(dump_scenario(ScenarioDocument(data=data, digest=document.digest), syntax="json"),
                                   syntax="json")
     comment = f"Copied from “{source.title}” ({source.slug}) revision {revision.number}"
-    # TODO: give the copy the source scenario's organisation once scenarios belong to one.
-    # Until then import_scenario decides where a new scenario goes.
-    return services.import_scenario(document, origin=ScenarioRevision.Origin.COPY, author=author, comment=comment)
+    return services.import_scenario(document, origin=ScenarioRevision.Origin.COPY, author=author, comment=comment,
+                                    organisation=source.organisation)

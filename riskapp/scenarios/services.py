@@ -5,8 +5,11 @@ from pathlib import Path
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
+from riskapp.accounts import audit
+from riskapp.accounts.models import AuditEvent, Organisation, demo_organisation
 from riskapp.scenarios.format import (
     FieldError,
     ScenarioDocument,
@@ -48,13 +51,21 @@ def check_catalog_measures(document: ScenarioDocument) -> None:
 
 def import_scenario(document: ScenarioDocument, *, origin: str = ScenarioRevision.Origin.IMPORT,
                     author: AbstractBaseUser | None = None, comment: str = "",
-                    scenario: Scenario | None = None, is_demo: bool = False) -> ScenarioRevision:
-    """Store a parsed document as a new scenario, or as a new revision of ``scenario``."""
+                    scenario: Scenario | None = None, is_demo: bool = False,
+                    organisation: Organisation | None = None) -> ScenarioRevision:
+    """Store a parsed document as a new scenario of ``organisation``, or as a new revision of ``scenario``.
+
+    A new scenario with no organisation goes to the demo organisation.
+    """
     with transaction.atomic():
+        action = AuditEvent.Action.IMPORT
         if scenario is None:
             scenario = Scenario.objects.create(slug=_unique_slug(document.title), title=document.title,
-                                               is_demo=is_demo)
+                                               is_demo=is_demo, organisation=organisation or demo_organisation())
+            action = AuditEvent.Action.CREATE
         revision = add_revision(scenario, document, origin=origin, author=author, comment=comment)
+        audit.record(author, scenario.organisation, action, revision,
+                     f"Stored revision {revision.number} of “{scenario.title}” ({scenario.slug}) from {origin}")
     logger.info("Stored scenario %s revision %d (digest %s)", scenario.slug, revision.number, revision.digest[:12])
     return revision
 
@@ -87,11 +98,15 @@ def identical_latest_revision(scenario: Scenario, document: ScenarioDocument) ->
     return None
 
 
-def export_revision(revision: ScenarioRevision, *, syntax: str) -> tuple[str, str]:
-    """Return the file name and text of a revision in JSON or YAML."""
+def export_revision(revision: ScenarioRevision, *, syntax: str,
+                    user: AbstractBaseUser | None = None) -> tuple[str, str]:
+    """Return the file name and text of a revision in JSON or YAML; a download by ``user`` is audited."""
     document = parse_scenario(revision.document, syntax="json")
     extension = "yaml" if syntax == "yaml" else "json"
     filename = f"{revision.scenario.slug}-r{revision.number}.{extension}"
+    if user is not None:
+        audit.record(user, revision.scenario.organisation, AuditEvent.Action.EXPORT, revision,
+                     f"Exported {filename}")
     return filename, dump_scenario(document, syntax=syntax)
 
 
@@ -106,10 +121,21 @@ def load_demo_scenarios() -> list[ScenarioRevision]:
             continue
         with transaction.atomic():
             if scenario is None:
-                scenario = Scenario.objects.create(slug=slug, title=document.title, is_demo=True)
+                scenario = Scenario.objects.create(slug=slug, title=document.title, is_demo=True,
+                                                   organisation=demo_organisation())
             stored.append(add_revision(scenario, document, origin=ScenarioRevision.Origin.DEMO,
                                        comment=f"Demo scenario from {path.name}"))
     return stored
+
+
+def delete_scenario(scenario: Scenario, *, user: AbstractBaseUser | None) -> None:
+    """Hide a scenario from every page; its revisions, assessments and audit events stay stored."""
+    with transaction.atomic():
+        updated = Scenario.objects.filter(pk=scenario.pk, deleted_at__isnull=True).update(deleted_at=timezone.now())
+        if updated:
+            audit.record(user, scenario.organisation, AuditEvent.Action.DELETE, scenario,
+                         f"Deleted “{scenario.title}” ({scenario.slug})")
+    logger.info("Scenario %s deleted", scenario.slug)
 
 
 def _unique_slug(title: str) -> str:

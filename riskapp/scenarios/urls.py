@@ -9,6 +9,7 @@ urlpatterns = [
     path("import/", views.scenario_import, name="import"),
     path("<slug:slug>/", views.scenario_detail, name="detail"),
     path("<slug:slug>/import/", views.scenario_import, name="import_revision"),
+    path("<slug:slug>/delete/", views.scenario_delete, name="delete"),
     path("<slug:slug>/revisions/<int:number>/export.<str:syntax>", views.scenario_export, name="export"),
     path("<slug:slug>/matrix-changes/", matrix_views.matrix_changes, name="matrix_changes"),
     path("<slug:slug>/diff/", revision_views.revision_diff, name="diff"),

@@ -1,16 +1,17 @@
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from riskapp.accounts import access
+from riskapp.accounts.models import Role
 from riskapp.assessments.forms import AssessmentForm
 from riskapp.assessments.selectors import worker_status
 from riskapp.scenarios import revision_views, selectors, services
 from riskapp.scenarios.format import ScenarioFormatError
 from riskapp.scenarios.forms import ScenarioUploadForm
-from riskapp.scenarios.models import Scenario
 
 EXPORT_CONTENT_TYPES = {"json": "application/json", "yaml": "application/yaml"}
 
@@ -18,14 +19,15 @@ EXPORT_CONTENT_TYPES = {"json": "application/json", "yaml": "application/yaml"}
 @require_GET
 def scenario_list(request: HttpRequest) -> HttpResponse:
     return render(request, "scenarios/list.html", {
-        "scenarios": selectors.scenario_list(),
+        "scenarios": selectors.scenario_list().filter(pk__in=access.visible_scenarios(request.user).values("pk")),
         "upload_form": ScenarioUploadForm(),
+        "organisations": access.organisations_for(request.user, role=Role.ANALYST),
     })
 
 
 @require_GET
 def scenario_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    scenario = get_object_or_404(Scenario, slug=slug)
+    scenario = access.scenario_for(request, slug, role=Role.VIEWER)
     revisions = scenario.revisions.order_by("-number")
     number = request.GET.get("revision")
     revision = revisions.filter(number=number).first() if number and number.isdigit() else revisions.first()
@@ -49,15 +51,24 @@ def render_scenario_detail(request: HttpRequest, revision, *, assessment_form: A
         "assessments": revision.assessments.order_by("-created_at")[:10],
         "worker": worker_status(),
         "upload_form": ScenarioUploadForm(),
+        "can_write": access.role_in(request.user, scenario.organisation) >= Role.ANALYST,
     }, status=status)
 
 
 @require_http_methods(["GET", "POST"])
 def scenario_import(request: HttpRequest, slug: str | None = None) -> HttpResponse:
-    scenario = get_object_or_404(Scenario, slug=slug) if slug else None
+    scenario = access.scenario_for(request, slug, role=Role.ANALYST) if slug else None
+    organisations = access.organisations_for(request.user, role=Role.ANALYST)
     form = ScenarioUploadForm(request.POST or None, request.FILES or None)
     errors: list = []
-    if request.method == "POST" and form.is_valid():
+    organisation = scenario.organisation if scenario else None
+    if scenario is None:
+        try:
+            organisation = access.chosen_organisation(request, role=Role.ANALYST)
+        except access.OrganisationChoiceError as error:
+            if request.method == "POST":
+                errors.append(str(error))
+    if request.method == "POST" and form.is_valid() and not errors:
         upload = form.cleaned_data["file"]
         try:
             document = services.parse_upload(upload.read(), upload.name)
@@ -72,23 +83,33 @@ def scenario_import(request: HttpRequest, slug: str | None = None) -> HttpRespon
             if scenario is not None:
                 return revision_views.save_uploaded_revision(request, scenario, document, form.cleaned_data["comment"])
             revision = services.import_scenario(document, scenario=scenario, comment=form.cleaned_data["comment"],
-                                                author=request.user if request.user.is_authenticated else None)
+                                                author=request.user, organisation=organisation)
             messages.success(request, _("Imported “%(title)s” as revision %(number)d.")
                              % {"title": revision.scenario.title, "number": revision.number})
             return redirect(revision.scenario)
     status = 400 if request.method == "POST" else 200
-    return render(request, "scenarios/import.html", {"form": form, "errors": errors, "scenario": scenario},
-                  status=status)
+    context = {"form": form, "errors": errors, "scenario": scenario, "organisations": organisations,
+               "organisation": organisation}
+    return render(request, "scenarios/import.html", context, status=status)
+
+
+@require_POST
+def scenario_delete(request: HttpRequest, slug: str) -> HttpResponse:
+    """Hide the scenario from every page; analysts may delete, and everything stays stored."""
+    scenario = access.scenario_for(request, slug, role=Role.ANALYST)
+    services.delete_scenario(scenario, user=request.user)
+    messages.success(request, _("Deleted “%(title)s”.") % {"title": scenario.title})
+    return redirect("scenarios:list")
 
 
 @require_GET
 def scenario_export(request: HttpRequest, slug: str, number: int, syntax: str) -> HttpResponse:
     if syntax not in EXPORT_CONTENT_TYPES:
         raise Http404
-    revision = get_object_or_404(Scenario, slug=slug).revisions.filter(number=number).first()
+    revision = access.scenario_for(request, slug, role=Role.VIEWER).revisions.filter(number=number).first()
     if revision is None:
         raise Http404(_("No such revision."))
-    filename, text = services.export_revision(revision, syntax=syntax)
+    filename, text = services.export_revision(revision, syntax=syntax, user=request.user)
     response = HttpResponse(text.encode("utf-8"), content_type=f"{EXPORT_CONTENT_TYPES[syntax]}; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
     return response
