@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from riskapp.accounts.models import Organisation
 from riskapp.scenarios import services
 from riskapp.scenarios.format import ScenarioFormatError, parse_scenario
 from riskapp.scenarios.models import Scenario, ScenarioRevision
@@ -154,3 +155,13 @@ def test_copy_empty_title_rejected(first):
     with pytest.raises(ScenarioFormatError, match="title"):
         copy_scenario(first, title="   ")
     assert Scenario.objects.count() == 1
+
+
+def test_copy_keeps_source_organisation():
+    team = Organisation.objects.create(name="Frontier safety team", slug="frontier-safety")
+    source = services.import_scenario(document(), organisation=team)
+
+    copied = copy_scenario(source)
+
+    assert copied.scenario.organisation == team
+    assert not copied.scenario.organisation.is_demo
