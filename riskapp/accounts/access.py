@@ -6,6 +6,8 @@ Http404, exactly as for an id that does not exist, so ids never reveal another o
 data. A member whose role is too low for the action gets 403, since the object is theirs to know.
 """
 
+from typing import TypeAlias
+
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
@@ -16,10 +18,10 @@ from riskapp.accounts.models import Membership, Organisation, Role
 from riskapp.assessments.models import Assessment, AssessmentRun, SensitivityAnalysis
 from riskapp.scenarios.models import Scenario, ScenarioRevision
 
-User = AbstractBaseUser | AnonymousUser
+AnyUser: TypeAlias = AbstractBaseUser | AnonymousUser
 
 
-def role_in(user: User, organisation: Organisation) -> int | None:
+def role_in(user: AnyUser, organisation: Organisation) -> int | None:
     """Return the user's role in the organisation, or None when they may not see it at all.
 
     Every signed-in user is a viewer of the demo organisation unless a membership gives more.
@@ -32,28 +34,28 @@ def role_in(user: User, organisation: Organisation) -> int | None:
     return role
 
 
-def check_role(user: User, organisation: Organisation, role: int) -> None:
+def check_role(user: AnyUser, organisation: Organisation, role: int) -> None:
     """Raise Http404 unless the user can see the organisation, PermissionDenied if their role is too low."""
-    held = role_in(user, organisation)
-    if held is None:
+    user_role = role_in(user, organisation)
+    if user_role is None:
         raise Http404(_("Not found."))
-    if held < role:
+    if user_role < role:
         raise PermissionDenied(_("This action needs the role “%(role)s” in %(organisation)s.")
                                % {"role": Role(role).label, "organisation": organisation.name})
 
 
-def organisations_for(user: User, *, role: int) -> QuerySet[Organisation]:
-    """Organisations where the user holds at least ``role``, the demo one included for viewers."""
+def organisations_for(user: AnyUser, *, role: int) -> QuerySet[Organisation]:
+    """Return the organisations where the user has at least ``role``, the demo one included for viewers."""
     if not user.is_authenticated:
         return Organisation.objects.none()
-    held = Q(memberships__user=user, memberships__role__gte=role)
+    has_role = Q(memberships__user=user, memberships__role__gte=role)
     if role <= Role.VIEWER:
-        held |= Q(is_demo=True)
-    return Organisation.objects.filter(held).distinct()
+        has_role |= Q(is_demo=True)
+    return Organisation.objects.filter(has_role).distinct()
 
 
-def visible_scenarios(user: User) -> QuerySet[Scenario]:
-    """Scenarios the user may view; deleted ones are hidden from everyone."""
+def visible_scenarios(user: AnyUser) -> QuerySet[Scenario]:
+    """Return the scenarios the user may view; deleted ones are hidden from everyone."""
     readable = organisations_for(user, role=Role.VIEWER).values("pk")
     return Scenario.objects.filter(organisation__in=readable, deleted_at__isnull=True)
 
@@ -95,7 +97,7 @@ def analysis_for(request: HttpRequest, pk: int, *, role: int) -> SensitivityAnal
     return analysis
 
 
-def _check_scenario(user: User, scenario: Scenario, role: int) -> None:
+def _check_scenario(user: AnyUser, scenario: Scenario, role: int) -> None:
     if scenario.deleted_at is not None:
         raise Http404(_("Not found."))
     check_role(user, scenario.organisation, role)
@@ -115,7 +117,7 @@ class OrganisationChoiceError(ValueError):
 def chosen_organisation(request: HttpRequest, *, role: int = Role.ANALYST) -> Organisation:
     """Return the organisation that a new object goes to: the one in the ``organisation`` field, or the user's only one.
 
-    Raises PermissionDenied when the user holds ``role`` nowhere, and OrganisationChoiceError when
+    Raises PermissionDenied when the user has ``role`` nowhere, and OrganisationChoiceError when
     the choice is missing among several organisations or names one outside them.
     """
     organisations = organisations_for(request.user, role=role)

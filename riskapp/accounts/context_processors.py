@@ -5,5 +5,5 @@ from riskapp.accounts.models import Role
 
 
 def admin_organisations(request: HttpRequest) -> dict:
-    """The organisations whose audit trail the navigation links to; evaluated only if a page renders it."""
+    """Add the organisations whose audit trail the navigation links to; the query runs only if a page renders it."""
     return {"admin_organisations": organisations_for(request.user, role=Role.ADMIN)}

@@ -92,5 +92,5 @@ def demo_organisation() -> Organisation:
 
 
 def demo_organisation_id() -> int:
-    """The default organisation of a scenario created without one (fixtures, command-line imports)."""
+    """Return the demo organisation's id, the owner of a scenario created without one (fixtures, CLI imports)."""
     return demo_organisation().pk

@@ -11,7 +11,7 @@ EVENTS_PER_PAGE = 100
 
 @require_GET
 def audit_trail(request: HttpRequest, slug: str) -> HttpResponse:
-    """The organisation's audit events, newest first; only its admins may read them."""
+    """Show the organisation's audit events, newest first, to its admins."""
     organisation = access.organisation_for(request, slug, role=Role.ADMIN)
     events = organisation.audit_events.select_related("actor")
     page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))

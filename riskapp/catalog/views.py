@@ -1,6 +1,6 @@
 """Catalog pages. The catalog restates public documents, so anyone may read it without signing
-in; importing evaluation results and drafting a scenario need a signed-in user, and a draft goes
-to an organisation where that user is analyst or above."""
+in. Importing evaluation results and drafting a scenario need a signed-in user. A draft goes to
+an organisation where that user is analyst or above."""
 
 import base64
 import binascii

@@ -5,8 +5,8 @@ A non-member gets 404, never 403, so that ids do not reveal what another organis
 member whose role is too low gets 403; an anonymous user is sent to the sign-in page.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import pytest
 from django.conf import settings

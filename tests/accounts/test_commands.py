@@ -70,7 +70,7 @@ def test_development_user_new_password(db, anonymous_client, settings):
     assert Membership.objects.filter(user__username="developer").count() == 1
 
 
-def test_development_user_refused_in_production(db, settings):
+def test_development_user_fails_in_production(db, settings):
     settings.DEBUG = False
 
     with pytest.raises(CommandError, match="only with DJANGO_DEBUG=1"):

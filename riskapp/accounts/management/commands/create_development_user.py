@@ -9,7 +9,7 @@ from riskapp.accounts.models import Role, demo_organisation
 
 class Command(BaseCommand):
     help = ("Development only: create or reset a user who is admin of the demo organisation, with a new "
-            "random password, and print both. Refuses to run with DJANGO_DEBUG=0.")
+            "random password, and print both. Fails with DJANGO_DEBUG=0.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--username", default="developer", help="User name (default: developer).")
