@@ -36,7 +36,7 @@ def test_assess_scenario_in_browser(live_server, page, page_record, example_revi
     page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
     page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length >= 4", timeout=30_000)
 
-    defense_names = [name for name in page.locator("table").first.inner_text().splitlines() if name]
+    defense_names = [name for name in page.locator("#utility-table").inner_text().splitlines() if name]
     assert any("ASL-3" in line for line in defense_names)
     assert page_record.outside_requests == []
     assert page_record.console_errors == []
