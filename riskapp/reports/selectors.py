@@ -3,6 +3,7 @@
 import hashlib
 import json
 from dataclasses import dataclass, field
+from decimal import Decimal
 from fractions import Fraction
 from functools import cached_property
 from typing import Any
@@ -374,8 +375,19 @@ def build_comparison(assessment: Assessment) -> Comparison:
 def matrix_layout(document: dict[str, Any]) -> MatrixLayout:
     """Return the scenario's risk matrix, taking each key it leaves out from the default matrix."""
     section = document.get("risk_matrix") or {}
-    merged = {key: section.get(key, default) for key, default in DEFAULT_RISK_MATRIX.items()}
+    merged = {key: section.get(key, default) for key, default in _plain(DEFAULT_RISK_MATRIX).items()}
     return MatrixLayout.from_mapping(merged)
+
+
+def _plain(value: Any) -> Any:
+    """Turn the parser's exact decimals into the ints and floats that ``json.loads`` would give."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value
 
 
 def matrix_orientation(request: HttpRequest) -> MatrixOrientation:

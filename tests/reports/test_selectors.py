@@ -64,3 +64,11 @@ def test_notice_without_template_falls_back():
     names = Names(defenses={}, attacks={})
     assert readable_notice(None, "plain text", names) == "plain text"
     assert readable_notice({"template": "{missing}", "params": {}}, "plain text", names) == "plain text"
+
+
+def test_layout_partial_matrix_takes_default_grid():
+    # A scenario that gives only ratings takes the default grid, which the parser keeps as exact
+    # decimals; the layout must index level labels with plain ints.
+    layout = matrix_layout({"risk_matrix": {"ratings": {}}})
+    assert all(isinstance(level, int) for row in layout.grid for level in row)
+    assert layout.grid == tuple(tuple(int(v) for v in row) for row in DEFAULT_RISK_MATRIX["grid"])

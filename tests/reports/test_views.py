@@ -357,10 +357,14 @@ def test_catalog_context_for_demo_scenario(client):
     from riskapp.scenarios.services import load_demo_scenarios
 
     revision = next(r for r in load_demo_scenarios() if r.scenario.slug == "weight-theft-by-operational-capacity")
-    assessment = start_assessment(revision, AssessmentRequest(engines=("game",)))
+    assessment = start_assessment(revision, AssessmentRequest(engines=("risk_matrix", "game")))
 
-    page = client.get(reverse("reports:comparison", args=[assessment.pk])).content.decode()
+    response = client.get(reverse("reports:comparison", args=[assessment.pk]))
+    page = response.content.decode()
 
+    # The demo's matrix gives only ratings, so the heatmap uses the default grid.
+    assert response.status_code == 200
+    assert 'id="figure-risk_matrix"' in page
     assert 'id="catalog-table"' in page
     assert "Responsible Scaling Policy 1.0" in page
     assert "ASL-2" in page
