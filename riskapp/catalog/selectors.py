@@ -270,13 +270,23 @@ class LevelCoverage:
     """
 
     version: FrameworkVersion
+    kind: str
     met: SafetyLevel | None
     next_level: SafetyLevel | None
     missing: list[Measure]
 
+    @property
+    def kind_label(self) -> str:
+        return str(Measure.Kind(self.kind).label)
+
 
 def level_coverage(measure_ids: Iterable[str]) -> tuple[list[LevelCoverage], list[str]]:
-    """Return the safety levels a set of measures meets, per framework version, and unknown ids."""
+    """Return the safety levels a set of measures meets, per framework version and kind, and unknown ids.
+
+    Each kind of measure the set contains (containment, deployment, governance) is judged on its
+    own, so a defense that only secures model weights is placed by its containment measures and
+    not held back by deployment measures it never meant to provide.
+    """
     resolution = resolve_measure_ids(measure_ids)
     implemented = {measure.pk for measure in resolution.measures.values()}
     # A stricter measure implements the lower-level one it supersedes, and so on down.
@@ -286,22 +296,27 @@ def level_coverage(measure_ids: Iterable[str]) -> tuple[list[LevelCoverage], lis
             implemented.add(current.supersedes_id)
             current = current.supersedes
     versions = {measure.version_id: measure.version for measure in resolution.measures.values()}
+    kinds_by_version: dict[int, set[str]] = {}
+    for measure in resolution.measures.values():
+        kinds_by_version.setdefault(measure.version_id, set()).add(measure.kind)
 
     coverages = []
     for version in sorted(versions.values(), key=lambda v: v.slug):
-        met = None
-        next_level = None
-        missing: list[Measure] = []
-        for level in list_levels(version):
-            if met is not None and not level.measures.exists():
-                # A level above the lowest that defines no measures of its own (ASL-4 and up in
-                # RSP 1.0) is not met by the lower levels' measures.
-                next_level = level
-                break
-            lacking = [measure for measure in required_measures(level) if measure.pk not in implemented]
-            if lacking:
-                next_level, missing = level, lacking
-                break
-            met = level
-        coverages.append(LevelCoverage(version=version, met=met, next_level=next_level, missing=missing))
+        for kind in [k for k in Measure.Kind.values if k in kinds_by_version[version.pk]]:
+            coverages.append(_coverage(version, kind, implemented))
     return coverages, resolution.unknown
+
+
+def _coverage(version: FrameworkVersion, kind: str, implemented: set[int]) -> LevelCoverage:
+    met = None
+    for level in list_levels(version):
+        if met is not None and not level.measures.filter(kind=kind).exists():
+            # A level above the lowest that defines no measures of this kind (ASL-4 and up in
+            # RSP 1.0) is not met by the lower levels' measures.
+            return LevelCoverage(version=version, kind=kind, met=met, next_level=level, missing=[])
+        required = [measure for measure in required_measures(level) if measure.kind == kind]
+        lacking = [measure for measure in required if measure.pk not in implemented]
+        if lacking:
+            return LevelCoverage(version=version, kind=kind, met=met, next_level=level, missing=lacking)
+        met = level
+    return LevelCoverage(version=version, kind=kind, met=met, next_level=None, missing=[])
