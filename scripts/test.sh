@@ -57,18 +57,20 @@ fi
 
 # Chromium renders pages and PDFs; poppler reads the PDFs back; the Noto fonts draw the
 # Chinese and emoji characters that the PDF test puts in a title.
+# grep reads the whole list (no -q): with pipefail, an early exit would fail fc-list on SIGPIPE.
+has_font() { fc-list 2>/dev/null | grep "$1" >/dev/null; }
 browser_packages=(chromium poppler-utils fonts-noto-cjk fonts-noto-color-emoji)
 if [ ! -x /usr/bin/chromium ] || ! command -v pdftotext >/dev/null \
-    || ! fc-list 2>/dev/null | grep -q "Noto Sans CJK" || ! fc-list 2>/dev/null | grep -q "Noto Color Emoji"; then
+    || ! has_font "Noto Sans CJK" || ! has_font "Noto Color Emoji"; then
   apt_install "${browser_packages[@]}" || true
 fi
 [ -x /usr/bin/chromium ] || missing+=("Chromium at /usr/bin/chromium (apt-get install chromium)")
 command -v pdftotext >/dev/null || missing+=("pdftotext (apt-get install poppler-utils)")
-fc-list 2>/dev/null | grep -q "Noto Sans CJK" || missing+=("CJK fonts (apt-get install fonts-noto-cjk)")
-fc-list 2>/dev/null | grep -q "Noto Color Emoji" || missing+=("emoji font (apt-get install fonts-noto-color-emoji)")
+has_font "Noto Sans CJK" || missing+=("CJK fonts (apt-get install fonts-noto-cjk)")
+has_font "Noto Color Emoji" || missing+=("emoji font (apt-get install fonts-noto-color-emoji)")
 
 if [ ${#missing[@]} -gt 0 ]; then
-  echo "The tests need these services, which could not be started here:" >&2
+  echo "The tests need these services and packages, which could not be started or installed here:" >&2
   printf '  - %s\n' "${missing[@]}" >&2
   echo "Start them, or point RISKAPP_TEST_REDIS_URL, RISKAPP_TEST_AMQP_URL and RISKAPP_TEST_POSTGRES_URL at them." >&2
   exit 1
