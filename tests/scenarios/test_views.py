@@ -92,3 +92,20 @@ def test_upload_identical_revision_stores_nothing(client, revision):
                            follow=True)
     assert "identical to revision 1" in response.content.decode()
     assert revision.scenario.revisions.count() == 1
+
+
+def test_revision_links_to_matrix_changes(client, revision):
+    from riskapp.scenarios.format import parse_scenario as parse
+
+    document = parse(EXAMPLE.read_bytes(), syntax="json")
+    data = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    data["title"] = "Second revision"
+    second = parse(json.dumps(data), syntax="json")
+    assert second.digest == document.digest
+    services.import_scenario(second, scenario=revision.scenario)
+
+    page = client.get(revision.scenario.get_absolute_url()).content.decode()
+
+    url = reverse("scenarios:matrix_changes", args=[revision.scenario.slug])
+    assert f"{url}?from=1&amp;to=2" in page
+    assert client.get(f"{url}?from=1&to=2").status_code == 200
