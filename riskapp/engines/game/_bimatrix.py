@@ -125,3 +125,20 @@ def make_equilibrium(a: np.ndarray, b: np.ndarray, x: Sequence, y: Sequence) -> 
         float(x_vec @ a @ y_vec),
         float(x_vec @ b @ y_vec),
     )
+
+
+def solve_rational(augmented: list[list[Fraction]]) -> list[Fraction] | None:
+    """Solve a square system given as rows ``[coefficients…, right-hand side]``; None if singular."""
+    size = len(augmented)
+    rows = [list(row) for row in augmented]
+    for column in range(size):
+        pivot = next((r for r in range(column, size) if rows[r][column] != 0), None)
+        if pivot is None:
+            return None
+        rows[column], rows[pivot] = rows[pivot], rows[column]
+        head = rows[column]
+        for r in range(size):
+            if r != column and rows[r][column] != 0:
+                factor = rows[r][column] / head[column]
+                rows[r] = [value - factor * h for value, h in zip(rows[r], head, strict=True)]
+    return [rows[r][size] / rows[r][r] for r in range(size)]

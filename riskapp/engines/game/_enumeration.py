@@ -17,7 +17,7 @@ from math import comb
 
 import numpy as np
 
-from riskapp.engines.game._bimatrix import FLOAT_TOLERANCE, Equilibrium, make_equilibrium, rescale
+from riskapp.engines.game._bimatrix import FLOAT_TOLERANCE, Equilibrium, make_equilibrium, rescale, solve_rational
 
 # Systems whose condition number (or inverse Hadamard ratio) exceeds this are re-solved exactly
 # (exact mode) or skipped:
@@ -208,16 +208,4 @@ def _labels(matrix: np.ndarray, point: tuple, exact: bool, offset_support: int, 
 
 def _solve_exact(matrix: np.ndarray, support: tuple, tight: tuple) -> list[Fraction] | None:
     """Solve ``matrix[tight, support]·z = 1`` by Gaussian elimination over the rationals."""
-    size = len(support)
-    rows = [[Fraction(matrix[i, k]) for k in support] + [Fraction(1)] for i in tight]
-    for column in range(size):
-        pivot = next((r for r in range(column, size) if rows[r][column] != 0), None)
-        if pivot is None:
-            return None
-        rows[column], rows[pivot] = rows[pivot], rows[column]
-        head = rows[column]
-        for r in range(size):
-            if r != column and rows[r][column] != 0:
-                factor = rows[r][column] / head[column]
-                rows[r] = [value - factor * h for value, h in zip(rows[r], head, strict=True)]
-    return [rows[r][size] / rows[r][r] for r in range(size)]
+    return solve_rational([[Fraction(matrix[i, k]) for k in support] + [Fraction(1)] for i in tight])

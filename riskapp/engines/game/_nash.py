@@ -6,7 +6,14 @@ from fractions import Fraction
 
 import numpy as np
 
-from riskapp.engines.game._bimatrix import FLOAT_TOLERANCE, Equilibrium, check_pair, is_equilibrium, make_equilibrium
+from riskapp.engines.game._bimatrix import (
+    FLOAT_TOLERANCE,
+    Equilibrium,
+    check_pair,
+    is_equilibrium,
+    make_equilibrium,
+    solve_rational,
+)
 from riskapp.engines.game._enumeration import candidate_bases, enumerate_equilibria
 from riskapp.engines.game._lemke_howson import lemke_howson_all_labels
 from riskapp.engines.game._zero_sum import zero_sum_value
@@ -199,22 +206,5 @@ def _indifference(payoffs: np.ndarray) -> list[Fraction] | None:
     # Unknowns (q_1, …, q_k, v); one equation per row of ``payoffs``, then Σq = 1.
     system = [[Fraction(value) for value in payoffs[i]] + [Fraction(-1), Fraction(0)] for i in range(size)]
     system.append([Fraction(1)] * size + [Fraction(0), Fraction(1)])
-    solution = _solve_rational(system)
+    solution = solve_rational(system)
     return None if solution is None else solution[:size]
-
-
-def _solve_rational(augmented: list[list[Fraction]]) -> list[Fraction] | None:
-    """Solve a square system given as rows ``[coefficients…, right-hand side]``; None if singular."""
-    size = len(augmented)
-    rows = [list(row) for row in augmented]
-    for column in range(size):
-        pivot = next((r for r in range(column, size) if rows[r][column] != 0), None)
-        if pivot is None:
-            return None
-        rows[column], rows[pivot] = rows[pivot], rows[column]
-        head = rows[column]
-        for r in range(size):
-            if r != column and rows[r][column] != 0:
-                factor = rows[r][column] / head[column]
-                rows[r] = [value - factor * h for value, h in zip(rows[r], head, strict=True)]
-    return [rows[r][size] / rows[r][r] for r in range(size)]
