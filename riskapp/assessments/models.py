@@ -34,7 +34,7 @@ class JobState(models.TextChoices):
 
 
 class BackgroundJob(models.Model):
-    """What every background job records: its state, result, error, timings and who started it."""
+    """The state, result, error, timings and author that every background job records."""
 
     State = JobState
     FINISHED_STATES = (JobState.SUCCEEDED, JobState.FAILED, JobState.CANCELLED)

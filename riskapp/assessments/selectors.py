@@ -15,7 +15,7 @@ WORKER_SILENCE_FACTOR = 3
 
 
 def worker_status(now=None) -> dict:
-    """Whether any Celery worker has reported itself within the last few heartbeat intervals."""
+    """Report whether any Celery worker has reported itself within the last few heartbeat intervals."""
     now = now or timezone.now()
     horizon = now - timedelta(seconds=WORKER_SILENCE_FACTOR * settings.RISKAPP_WORKER_HEARTBEAT_SECONDS)
     latest = WorkerHeartbeat.objects.order_by("-last_seen").first()
@@ -82,7 +82,7 @@ def tornado_labels() -> dict[str, str]:
 
 
 def sensitivity_rows(result: dict, names: dict[str, str]) -> list[dict]:
-    """One row per input with, per engine, where the recommendation changes and to what."""
+    """Return one row per input with, per engine, where the recommendation changes and to what."""
     engines = result["options"]["engines"]
     rows = []
     for parameter in result["parameters"]:

@@ -87,7 +87,7 @@ def _score(result: dict, defense: str) -> dict[str, Any]:
 
 
 def _within_noise(result: dict, a: str, b: str) -> bool:
-    """Whether the engine's own scores cannot tell ``a`` and ``b`` apart."""
+    """Return whether the engine's own scores cannot distinguish ``a`` from ``b``."""
     entry_a, entry_b = result["defenses"][a], result["defenses"][b]
     value_a, value_b = entry_a["score"]["value"], entry_b["score"]["value"]
     if value_a is None or value_b is None:

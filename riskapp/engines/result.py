@@ -79,7 +79,7 @@ class AssessmentResult:
     """What an engine concluded about one problem.
 
     ``defense_ranking`` lists defenses best first; ``indistinguishable`` lists the defenses
-    other than the recommended one that cannot be told apart from it. ``sections`` holds the
+    other than the recommended one that cannot be distinguished from it. ``sections`` holds the
     engine-specific parts (``mixed_commitment``, ``coherence``…), serialised beside the
     common keys. ``counts`` records the work done (draws, LPs solved, chunks).
     """

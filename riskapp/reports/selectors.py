@@ -329,7 +329,7 @@ class Comparison:
 
 
 def _number_or_none(value: Any) -> float | None:
-    """The engine writes exact values as numbers or as fraction text; the page shows a float."""
+    """Convert an exact value, written by the engine as a number or as fraction text, to a float."""
     if value is None:
         return None
     try:
