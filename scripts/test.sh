@@ -55,9 +55,9 @@ if ! probe postgres "$postgres_url"; then
   probe postgres "$postgres_url" || missing+=("PostgreSQL at $postgres_url")
 fi
 
-# Chromium renders pages and PDFs; poppler reads the PDFs back; the Noto fonts draw the
-# Chinese and emoji characters that the PDF test puts in a title.
-# grep reads the whole list (no -q): with pipefail, an early exit would fail fc-list on SIGPIPE.
+# Chromium renders pages and PDFs, and poppler reads the PDFs back. The Noto fonts draw the
+# Chinese and emoji characters that the PDF test puts in a title. grep reads the whole font list
+# (no -q), because under pipefail an early exit would fail fc-list with SIGPIPE.
 has_font() { fc-list 2>/dev/null | grep "$1" >/dev/null; }
 browser_packages=(chromium poppler-utils fonts-noto-cjk fonts-noto-color-emoji)
 if [ ! -x /usr/bin/chromium ] || ! command -v pdftotext >/dev/null \

@@ -79,7 +79,7 @@ def start_worker(transactional_db, tmp_path):
 
 CHROMIUM = "/usr/bin/chromium"
 
-# Without these, Chromium contacts Google services at start; the resolver rule makes any
+# Without these flags Chromium contacts Google services at start. The resolver rule makes any
 # host name other than the loopback fail, so a page cannot reach the internet by accident.
 CHROMIUM_ARGUMENTS = [
     "--no-sandbox",

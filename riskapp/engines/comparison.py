@@ -1,10 +1,10 @@
 """How far the engines' rankings of the defenses agree: rank correlation and reversed pairs.
 
 Works on result dictionaries (``AssessmentResult.to_dict()``), so the report can compare
-stored results. Kendall's τ-b measures the agreement of two rankings (1 identical, −1
-reversed); a pair of defenses counts as reversed when the two engines order it oppositely and
-neither engine's difference is within its own noise: an exact tie for the game solver and the
-risk matrix, and two standard errors for ARA.
+stored results. Kendall's τ-b measures the agreement of two rankings, from 1 (identical) to −1
+(reversed). A pair of defenses counts as reversed when the two engines order it oppositely and
+neither engine's difference is within its own noise. That noise is an exact tie for the game
+solver and the risk matrix, and two standard errors for ARA.
 """
 
 import math

@@ -1,7 +1,7 @@
 """The result every engine returns, and its lossless JSON form.
 
-Messages and warnings are codes with parameters and an English template; the Django layer
-looks the code up in its translated catalogue, since engines import no Django.
+Messages and warnings are codes with parameters and an English template. Engines import no
+Django, so the Django layer looks the code up in its translated catalogue.
 """
 
 import math
@@ -79,7 +79,7 @@ class AssessmentResult:
     """What an engine concluded about one problem.
 
     ``defense_ranking`` lists defenses best first; ``indistinguishable`` lists the defenses
-    other than the recommended one that cannot be distinguished from it. ``sections`` holds the
+    other than the recommended one that cannot be distinguished from it. ``sections`` contains the
     engine-specific parts (``mixed_commitment``, ``coherence``…), serialised beside the
     common keys. ``counts`` records the work done (draws, LPs solved, chunks).
     """

@@ -1,13 +1,13 @@
 """One-way sensitivity of each engine's recommendation to the scenario's inputs.
 
-For every input that can matter (defender losses, defense costs, attacker gains and costs,
-the probability that an attack causes a loss, attempt probabilities and both risk attitudes),
-the input is moved away from its value, one at a time with all others fixed, until the
-engine's recommended defense changes. The result is the interval of the input within which the
-recommendation holds: the bars of a tornado chart. Wide intervals mean a robust decision.
+The inputs that can matter are defender losses, defense costs, attacker gains and costs, the
+probability that an attack causes a loss, attempt probabilities and both risk attitudes. Each
+is moved away from its value, one at a time with all others fixed, until the engine's
+recommended defense changes. The result is the interval of the input within which the
+recommendation stays the same: the bars of a tornado chart. Wide intervals mean a robust decision.
 
 Multiplicative inputs are scaled by a factor ``f`` in ``[1/F, F]`` (``F = max_factor``), searched
-on a grid of ``log2 f`` and refined by bisection; risk attitudes, which can be zero, are shifted
+on a grid of ``log2 f`` and refined by bisection. Risk attitudes can be zero, so they are shifted
 by ``δ`` in ``[−R, R]`` with ``R = risk_range / max|payoff|``. ARA runs use a fixed seed for every
 evaluation, so its recommendation is a deterministic, piecewise-constant function of the input
 (common random numbers) and the search finds its switch points like any other engine's.
@@ -37,9 +37,9 @@ BISECTION_STEPS = 10
 class Parameter:
     """One input moved by the analysis.
 
-    ``kind`` is ``scale`` (the input is multiplied by a factor) or ``shift`` (added to);
-    ``apply`` builds the problem with the input moved, or raises ``ProblemError`` when the move
-    leaves the valid range (a probability above 1, an overflowing risk attitude).
+    ``kind`` is ``scale`` (the input is multiplied by a factor) or ``shift`` (a value is added).
+    ``apply`` builds the problem with the input moved. It raises ``ProblemError`` when the move
+    leaves the valid range, such as a probability above 1 or an overflowing risk attitude.
     """
 
     key: str
@@ -54,8 +54,8 @@ class Interval:
     """How far one input moves before one engine's recommendation changes.
 
     ``low`` and ``high`` are the factor (``scale``) or shift (``shift``) at which it changes,
-    or None when it holds over the whole searched range on that side; ``low_defense`` and
-    ``high_defense`` name the defense recommended beyond each switch point.
+    or None when it stays the same over the whole searched range on that side. ``low_defense``
+    and ``high_defense`` name the defense recommended beyond each switch point.
     """
 
     low: float | None
@@ -114,20 +114,20 @@ def recommendation_interval(problem: Problem, parameter: Parameter, recommend: C
                             max_factor: float = 16.0, risk_range: float = 5.0) -> Interval:
     """Find where ``recommend`` stops returning the nominal recommendation as ``parameter`` moves.
 
-    Each side is searched on ``GRID_STEPS`` points (evenly in ``log2 f`` for a factor, evenly in
-    ``δ`` for a shift) up to the first point whose recommendation differs or whose problem is
-    invalid, then refined by ``BISECTION_STEPS`` bisections between the last point that kept the
-    recommendation and the first that did not. A change between two grid points that reverts
-    before the next one is not seen: the interval is as fine as the grid.
+    Each side is searched on ``GRID_STEPS`` points, evenly spaced in ``log2 f`` for a factor and
+    in ``δ`` for a shift. The search stops at the first point whose recommendation differs or
+    whose problem is invalid. ``BISECTION_STEPS`` bisections then narrow the switch point between
+    the last point that kept the recommendation and the first that did not. A change between two
+    grid points that reverts before the next one is not seen: the interval is as fine as the grid.
     """
     nominal = recommend(problem)
     if parameter.kind == "scale":
         limit = math.log2(max_factor)
-        to_value = lambda step: 2.0 ** step  # noqa: E731 - grid coordinate to factor
+        to_value = _factor_of_step
         searched = (1 / max_factor, max_factor)
     else:
         limit = risk_range / _largest_payoff(problem)
-        to_value = lambda step: step  # noqa: E731
+        to_value = _shift_of_step
         searched = (-limit, limit)
 
     sides = []
@@ -136,6 +136,15 @@ def recommendation_interval(problem: Problem, parameter: Parameter, recommend: C
     (low, low_defense), (high, high_defense) = sides
     return Interval(low=low, high=high, low_defense=low_defense, high_defense=high_defense,
                     searched_low=searched[0], searched_high=searched[1])
+
+
+def _factor_of_step(step: float) -> float:
+    """Map a grid coordinate in ``log2 f`` to the factor ``f``."""
+    return 2.0**step
+
+
+def _shift_of_step(step: float) -> float:
+    return step
 
 
 def _search_side(problem, parameter, recommend, nominal, direction, limit, to_value):

@@ -22,9 +22,9 @@ def tornado_figure(result: Mapping[str, Any], *, defense_names: Mapping[str, str
                    engine_titles: Mapping[str, str] | None = None) -> go.Figure:
     """One panel per engine: a bar per scaled input from its lower to its upper switch factor.
 
-    Inputs are sorted by their narrowest interval over the engines, the most sensitive input
-    at the top; a side without a switch within the searched range ends at the range's edge
-    with an open marker. Shifted inputs (risk attitudes) have no factor and are not drawn here.
+    Inputs are sorted by their narrowest interval over the engines, with the most sensitive
+    input at the top. A side without a switch within the searched range ends at the range's
+    edge with an open marker. Shifted inputs (risk attitudes) have no factor and are not drawn here.
     """
     text = {**DEFAULT_LABELS, **(labels or {})}
     titles = {**ENGINE_TITLES, **(engine_titles or {})}
@@ -56,12 +56,16 @@ def tornado_figure(result: Mapping[str, Any], *, defense_names: Mapping[str, str
             base=[math.log2(lo) for lo in lows], orientation="h", name=text["holds"],
             marker_color="#1f5fa8", hovertext=hover, hoverinfo="text", showlegend=column == 1,
         ), row=1, col=column)
+        marker_labels, marker_positions = [], []
+        for label, (low_open, high_open), low, high in zip(labels_y, open_ends, lows, highs, strict=True):
+            if low_open:
+                marker_labels.append(label)
+                marker_positions.append(math.log2(low))
+            if high_open:
+                marker_labels.append(label)
+                marker_positions.append(math.log2(high))
         figure.add_trace(go.Scatter(
-            y=[label for label, (low_open, high_open) in zip(labels_y, open_ends, strict=True) for _ in
-               range(low_open + high_open)],
-            x=[math.log2(value) for value, (low_open, high_open), low, high in
-               zip(lows, open_ends, lows, highs, strict=True) for value in
-               ([low] if low_open else []) + ([high] if high_open else [])],
+            y=marker_labels, x=marker_positions,
             mode="markers", marker={"symbol": "circle-open", "size": 9, "color": "#1f5fa8"},
             name=text["open"], showlegend=column == 1, hoverinfo="skip",
         ), row=1, col=column)
