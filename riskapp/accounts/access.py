@@ -6,6 +6,7 @@ Http404, exactly as for an id that does not exist, so ids never reveal another o
 data. A member whose role is too low for the action gets 403, since the object is theirs to know.
 """
 
+from dataclasses import dataclass
 from typing import TypeAlias
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -42,6 +43,38 @@ def check_role(user: AnyUser, organisation: Organisation, role: int) -> None:
     if user_role < role:
         raise PermissionDenied(_("This action needs the role “%(role)s” in %(organisation)s.")
                                % {"role": Role(role).label, "organisation": organisation.name})
+
+
+@dataclass(frozen=True)
+class Permissions:
+    """The actions a user's role in one organisation allows, so that pages show only the forms the user may submit.
+
+    The views still check the role on every request; these flags only decide what a page shows.
+    """
+
+    role: int | None
+
+    @property
+    def view(self) -> bool:
+        return self.role is not None
+
+    @property
+    def edit(self) -> bool:
+        """Import, edit, copy, restore, delete, and start or cancel assessments and sensitivity analyses."""
+        return self.role is not None and self.role >= Role.ANALYST
+
+    @property
+    def facilitate(self) -> bool:
+        return self.role is not None and self.role >= Role.FACILITATOR
+
+    @property
+    def administer(self) -> bool:
+        return self.role is not None and self.role >= Role.ADMIN
+
+
+def permissions(user: AnyUser, organisation: Organisation) -> Permissions:
+    """Return what the user may do in the organisation; pages pass it to templates as ``can``."""
+    return Permissions(role_in(user, organisation))
 
 
 def organisations_for(user: AnyUser, *, role: int) -> QuerySet[Organisation]:

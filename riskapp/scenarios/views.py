@@ -51,7 +51,7 @@ def render_scenario_detail(request: HttpRequest, revision, *, assessment_form: A
         "assessments": revision.assessments.order_by("-created_at")[:10],
         "worker": worker_status(),
         "upload_form": ScenarioUploadForm(),
-        "can_write": access.role_in(request.user, scenario.organisation) >= Role.ANALYST,
+        "can": access.permissions(request.user, scenario.organisation),
     }, status=status)
 
 
