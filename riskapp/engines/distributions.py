@@ -12,7 +12,12 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special, stats
 
-KINDS = ("point", "uniform", "triangular", "pert", "normal", "truncated_normal", "lognormal", "beta")
+KINDS = ("point", "uniform", "triangular", "pert", "normal", "truncated_normal", "lognormal", "beta",
+         "piecewise_cdf")
+
+# The most points a piecewise-linear distribution function may have; it bounds the work per
+# draw and the size of a scenario file's attacker number.
+MAX_PIECEWISE_POINTS = 200
 
 # PERT's shape parameter: weight of the mode in the mean (low + 4·mode + high) / 6.
 PERT_LAMBDA = 4.0
@@ -33,7 +38,10 @@ class Distribution:
     ``parameters`` follow the scenario file: ``point (value,)``, ``uniform (low, high)``,
     ``triangular`` and ``pert (low, mode, high)``, ``normal (mean, sd)``,
     ``truncated_normal (loc, scale, low, high)`` with ``None`` for an open bound,
-    ``lognormal (mu, sigma)`` in log space and ``beta (a, b, low, high)``.
+    ``lognormal (mu, sigma)`` in log space, ``beta (a, b, low, high)`` and
+    ``piecewise_cdf (x0, F0, x1, F1, ..., xn, Fn)``: the points of a distribution function
+    that is linear between them, with x and F non-decreasing, F0 = 0 and Fn = 1. Two points
+    with the same x are a jump of F, a point mass.
     """
 
     kind: str
@@ -74,6 +82,10 @@ class Distribution:
             case "beta":
                 a, b, low, high = p
                 return low + (high - low) * a / (a + b)
+            case "piecewise_cdf":
+                # Each segment is uniform, or a point mass where x repeats.
+                xs, fs = piecewise_points(p)
+                return float(np.sum(np.diff(fs) * (xs[:-1] + xs[1:]) / 2))
         raise AssertionError(self.kind)
 
     def support(self) -> tuple[float, float]:
@@ -96,6 +108,12 @@ class Distribution:
                 return 0.0, math.inf
             case "beta":
                 return p[2], p[3]
+            case "piecewise_cdf":
+                # Flat stretches at F = 0 and F = 1 carry no probability.
+                xs, fs = piecewise_points(p)
+                first = int(np.searchsorted(fs, 0.0, side="right")) - 1
+                last = int(np.searchsorted(fs, 1.0, side="left"))
+                return float(xs[first]), float(xs[last])
         raise AssertionError(self.kind)
 
     def quantile(self, uniforms: np.ndarray) -> np.ndarray:
@@ -129,6 +147,8 @@ class Distribution:
             case "beta":
                 a, b, low, high = p
                 return low + (high - low) * special.betaincinv(a, b, u)
+            case "piecewise_cdf":
+                return piecewise_quantile(*piecewise_points(p), u)
         raise AssertionError(self.kind)
 
     def sample(self, generator: np.random.Generator, size: int) -> np.ndarray:
@@ -153,6 +173,27 @@ def _triangular_quantile(u: np.ndarray, low: float, mode: float, high: float) ->
     return np.where(u < split, left, right)
 
 
+def piecewise_points(parameters: tuple[float | None, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """Split the flattened parameters (x0, F0, x1, F1, ...) into the arrays of x and of F."""
+    flat = np.asarray(parameters, dtype=np.float64)
+    return flat[0::2], flat[1::2]
+
+
+def piecewise_quantile(xs: np.ndarray, fs: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Return inf{x : F(x) >= u}, the left-continuous inverse of a piecewise-linear F.
+
+    The result is non-decreasing in u, and u = 0 gives the first x. The point before the first
+    point with F >= u has F < u, so the segment between them rises and the division is safe.
+    """
+    u = np.asarray(u, dtype=np.float64)
+    j = np.searchsorted(fs, u, side="left")
+    right = np.clip(j, 1, len(xs) - 1)
+    x0, x1, f0, f1 = xs[right - 1], xs[right], fs[right - 1], fs[right]
+    rise = np.where(f1 > f0, f1 - f0, 1.0)
+    interpolated = x0 + (x1 - x0) * np.clip((u - f0) / rise, 0.0, 1.0)
+    return np.where(j == 0, xs[0], interpolated)
+
+
 def _truncated_normal(p: tuple[float | None, ...]):
     loc, scale, low, high = p
     a = -np.inf if low is None else (low - loc) / scale
@@ -162,6 +203,8 @@ def _truncated_normal(p: tuple[float | None, ...]):
 
 def _parameter_problem(kind: str, p: tuple[float | None, ...]) -> str | None:
     """Return why the parameters are invalid for the family, or None when they are valid."""
+    if kind == "piecewise_cdf":
+        return _piecewise_problem(p)
     expected_counts = {"point": 1, "uniform": 2, "triangular": 3, "pert": 3, "normal": 2,
                        "truncated_normal": 4, "lognormal": 2, "beta": 4}
     if len(p) != expected_counts[kind]:
@@ -202,4 +245,20 @@ def _parameter_problem(kind: str, p: tuple[float | None, ...]) -> str | None:
                 return "the shape parameters a and b must be positive"
             if not p[2] < p[3]:
                 return "low must be less than high"
+    return None
+
+
+def _piecewise_problem(p: tuple[float | None, ...]) -> str | None:
+    if len(p) % 2 or not 4 <= len(p) <= 2 * MAX_PIECEWISE_POINTS:
+        return f"expected 2 to {MAX_PIECEWISE_POINTS} points (x, F) as an even number of parameters, got {len(p)}"
+    for index, value in enumerate(p):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            return f"parameter {index + 1} must be a finite number, got {value!r}"
+    xs, fs = piecewise_points(p)
+    if fs[0] != 0 or fs[-1] != 1:
+        return "F must start at 0 and end at 1"
+    if np.any(np.diff(xs) < 0):
+        return "x must be non-decreasing"
+    if np.any(np.diff(fs) < 0):
+        return "F must be non-decreasing"
     return None

@@ -12,7 +12,7 @@ import pytest
 from numpy.testing import assert_allclose
 from scipy import integrate, special, stats
 
-from riskapp.engines.distributions import LARGEST_UNIFORM, SMALLEST_UNIFORM, Distribution
+from riskapp.engines.distributions import LARGEST_UNIFORM, MAX_PIECEWISE_POINTS, SMALLEST_UNIFORM, Distribution
 
 
 def scipy_equivalent(distribution: Distribution):
@@ -36,6 +36,11 @@ def scipy_equivalent(distribution: Distribution):
             return stats.lognorm(p[1], scale=math.exp(p[0]))
         case "beta":
             return stats.beta(p[0], p[1], loc=p[2], scale=p[3] - p[2])
+        case "piecewise_cdf":
+            # A histogram density has a piecewise-linear distribution function; the cases here
+            # have no point mass and no flat stretch inside the support, which it cannot express.
+            xs, fs = np.array(p[0::2]), np.array(p[1::2])
+            return stats.rv_histogram((np.diff(fs) / np.diff(xs), xs), density=True)
     raise AssertionError(distribution.kind)
 
 
@@ -55,6 +60,8 @@ CASES = [
     Distribution("lognormal", (0.0, 5.0)),
     Distribution("beta", (2.0, 5.0, 10.0, 20.0)),
     Distribution("beta", (0.5, 0.5, 0.0, 1.0)),
+    Distribution("piecewise_cdf", (0.0, 0.0, 2.0, 0.1, 4.0, 0.5, 8.0, 0.9, 12.0, 1.0)),
+    Distribution("piecewise_cdf", (-5.0, 0.0, 1.0, 0.25, 1.5, 0.5, 100.0, 1.0)),
 ]
 IDS = [f"{d.kind}{list(d.parameters)}" for d in CASES]
 
@@ -162,6 +169,14 @@ def test_truncated_normal_one_open_bound_tail():
     ("lognormal", (650.0, 10.0), r"the largest draw .* is not finite"),
     ("beta", (0.0, 1.0, 0.0, 1.0), r"the shape parameters a and b must be positive"),
     ("beta", (1.0, 1.0, 1.0, 1.0), r"low must be less than high"),
+    ("piecewise_cdf", (0.0, 0.0, 1.0), r"expected 2 to 200 points \(x, F\) as an even number of parameters, got 3"),
+    ("piecewise_cdf", (0.0, 0.0), r"expected 2 to 200 points"),
+    ("piecewise_cdf", (0.0, 0.0) * (MAX_PIECEWISE_POINTS + 1), r"got 402"),
+    ("piecewise_cdf", (0.0, 0.1, 1.0, 1.0), r"F must start at 0 and end at 1"),
+    ("piecewise_cdf", (0.0, 0.0, 1.0, 0.9), r"F must start at 0 and end at 1"),
+    ("piecewise_cdf", (0.0, 0.0, 2.0, 0.5, 1.0, 1.0), r"x must be non-decreasing"),
+    ("piecewise_cdf", (0.0, 0.0, 1.0, 0.6, 2.0, 0.5, 3.0, 1.0), r"F must be non-decreasing"),
+    ("piecewise_cdf", (0.0, 0.0, math.inf, 1.0), r"parameter 3 must be a finite number, got inf"),
 ])
 def test_invalid_parameters_rejected(kind, parameters, message):
     with pytest.raises(ValueError, match=message):
@@ -185,3 +200,52 @@ def test_lognormal_accepted_draws_finite():
     # The largest accepted location for σ = 10 keeps even the largest possible draw finite.
     distribution = Distribution("lognormal", (620.0, 10.0))
     assert np.isfinite(distribution.quantile(np.array([LARGEST_UNIFORM]))[0])
+
+
+# A piecewise-linear distribution function with a point mass of 0.3 at 2 and no probability in
+# (3, 5): F = 0.2 just below 2, 0.5 at 2, 0.6 at 3 and 0.6 up to 5.
+PIECEWISE_WITH_JUMP = Distribution("piecewise_cdf", (0.0, 0.0, 2.0, 0.2, 2.0, 0.5, 3.0, 0.6, 5.0, 0.6,
+                                                     9.0, 1.0))
+
+
+def test_piecewise_mean_closed_form():
+    # 0.2·1 (uniform on [0, 2]) + 0.3·2 (the point mass) + 0.1·2.5 + 0.4·7 = 3.85.
+    assert PIECEWISE_WITH_JUMP.mean() == pytest.approx(3.85, rel=1e-15)
+    assert PIECEWISE_WITH_JUMP.support() == (0.0, 9.0)
+
+
+def test_piecewise_quantile_hand_example():
+    u = np.array([0.1, 0.2, 0.2000001, 0.35, 0.5, 0.55, 0.6, 0.6000001, 0.8])
+    # F rises 0.1 per unit on [0, 2], jumps to 0.5 at 2, reaches 0.6 at 3 and is flat to 5.
+    expected = [1.0, 2.0, 2.0, 2.0, 2.0, 2.5, 3.0, 5.0 + 4e-7 / 0.4, 7.0]
+    assert_allclose(PIECEWISE_WITH_JUMP.quantile(u), expected, rtol=1e-12)
+
+
+def test_piecewise_support_skips_flat_ends():
+    distribution = Distribution("piecewise_cdf", (0.0, 0.0, 1.0, 0.0, 2.0, 1.0, 3.0, 1.0))
+    assert distribution.support() == (1.0, 2.0)
+    assert distribution.mean() == pytest.approx(1.5, rel=1e-15)
+
+
+def test_piecewise_sample_mean_within_four_errors():
+    draws = PIECEWISE_WITH_JUMP.sample(np.random.default_rng(2027), 200_000)
+    error = draws.std() / math.sqrt(len(draws))
+    assert abs(draws.mean() - 3.85) <= 4 * error
+    # The point mass at 2 takes 0.3 of the draws: binomial standard error sqrt(0.3·0.7/n).
+    share = np.mean(draws == 2.0)
+    assert abs(share - 0.3) <= 4 * math.sqrt(0.3 * 0.7 / len(draws))
+    assert not np.any((draws > 3.0) & (draws < 5.0))
+
+
+def test_piecewise_sample_passes_ks_test():
+    distribution = CASES[-2]
+    draws = distribution.sample(np.random.default_rng(11), 20_000)
+    assert stats.kstest(draws, scipy_equivalent(distribution).cdf).pvalue > 0.001
+
+
+def test_piecewise_quantile_monotone_with_jump():
+    u = np.concatenate([[0.0, SMALLEST_UNIFORM], np.linspace(1e-6, 1 - 1e-6, 4001), [LARGEST_UNIFORM, 1.0]])
+    draws = PIECEWISE_WITH_JUMP.quantile(u)
+    assert np.all(np.diff(draws) >= 0)
+    assert draws[0] == 0.0
+    assert draws[-1] == 9.0
