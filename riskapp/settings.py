@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "riskapp.scenarios",
     "riskapp.assessments",
     "riskapp.reports",
+    "riskapp.workshops",
 ]
 
 MIDDLEWARE = [
