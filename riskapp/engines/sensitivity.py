@@ -335,6 +335,8 @@ def scale_distribution(distribution: Distribution, factor: float) -> Distributio
         case "truncated_normal":
             bounds = tuple(None if b is None else b * factor for b in p[2:])
             return Distribution("truncated_normal", (p[0] * factor, p[1] * factor, *bounds))
+        case "piecewise_cdf":
+            return Distribution("piecewise_cdf", tuple(v * factor if i % 2 == 0 else v for i, v in enumerate(p)))
         case _:
             return Distribution(distribution.kind, tuple(v * factor for v in p))
 
@@ -358,5 +360,7 @@ def shift_distribution(distribution: Distribution, shift: float) -> Distribution
             return Distribution("truncated_normal", (p[0] + shift, p[1], *bounds))
         case "beta":
             return Distribution("beta", (p[0], p[1], p[2] + shift, p[3] + shift))
+        case "piecewise_cdf":
+            return Distribution("piecewise_cdf", tuple(v + shift if i % 2 == 0 else v for i, v in enumerate(p)))
         case _:
             return Distribution.point(distribution.mean() + shift)

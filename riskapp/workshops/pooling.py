@@ -104,7 +104,8 @@ def check_interval(low: float, best: float, high: float, confidence: float, *,
 
 
 def _check_finite(field: str, value: float) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+    # Decimal is accepted because Django's DecimalField returns it.
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal, np.integer, np.floating)):
         raise PoolingError(f"{field}: {value!r} is not a number")
     if not math.isfinite(value):
         raise PoolingError(f"{field}: {value} is not a finite number")

@@ -13,6 +13,7 @@ from numpy.testing import assert_allclose
 from scipy import integrate, special, stats
 
 from riskapp.engines.distributions import LARGEST_UNIFORM, MAX_PIECEWISE_POINTS, SMALLEST_UNIFORM, Distribution
+from riskapp.engines.sensitivity import scale_distribution, shift_distribution
 
 
 def scipy_equivalent(distribution: Distribution):
@@ -249,3 +250,15 @@ def test_piecewise_quantile_monotone_with_jump():
     assert np.all(np.diff(draws) >= 0)
     assert draws[0] == 0.0
     assert draws[-1] == 9.0
+
+
+def test_piecewise_scale_and_shift_move_x_only():
+    # Sensitivity analysis scales and shifts gains: x moves, F stays, the mean 3.85 follows.
+    scaled = scale_distribution(PIECEWISE_WITH_JUMP, 2.0)
+    assert scaled.parameters[1::2] == PIECEWISE_WITH_JUMP.parameters[1::2]
+    assert scaled.mean() == pytest.approx(7.7, rel=1e-15)
+    assert scaled.support() == (0.0, 18.0)
+    shifted = shift_distribution(PIECEWISE_WITH_JUMP, -1.5)
+    assert shifted.kind == "piecewise_cdf"
+    assert shifted.mean() == pytest.approx(2.35, rel=1e-15)
+    assert shifted.support() == (-1.5, 7.5)

@@ -239,10 +239,10 @@ DISTRIBUTION_CASES = [
     ({"beta": [2, 2], "mode": 5}, "outcomes[1].attacker_gain.mode: 5 is not a field of a beta distribution; "
                                   "the fields are beta, low, high"),
     ({"gamma": [2, 2]}, 'outcomes[1].attacker_gain: {"gamma": [2, 2]} must name exactly one distribution: '
-                        "uniform, triangular, pert, normal, truncated_normal, lognormal, beta"),
+                        "uniform, triangular, pert, normal, truncated_normal, lognormal, beta, piecewise_cdf"),
     ({"uniform": [1, 2], "normal": [0, 1]}, 'outcomes[1].attacker_gain: {"uniform": [1, 2], "normal": [0, 1]} '
                                             "must name exactly one distribution: uniform, triangular, pert, "
-                                            "normal, truncated_normal, lognormal, beta"),
+                                            "normal, truncated_normal, lognormal, beta, piecewise_cdf"),
     ({"uniform": [1, 2, 3]}, "outcomes[1].attacker_gain.uniform: [1, 2, 3] must be a list of 2 numbers: "
                              "[low, high]"),
     ({"triangular": [1, 2, True]}, "outcomes[1].attacker_gain.triangular[2]: true is a boolean; write a number "

@@ -66,6 +66,11 @@ def test_check_interval_returns_floats():
     assert interval == Interval(low=1.0, best=2.0, high=3.0, confidence=0.8)
 
 
+def test_check_interval_accepts_decimal():
+    interval = check_interval(Decimal("0.1"), Decimal("0.2"), Decimal("0.5"), Decimal("0.9"), bounds=(0, 1))
+    assert interval == Interval(low=0.1, best=0.2, high=0.5, confidence=0.9)
+
+
 def test_check_interval_low_above_high():
     with pytest.raises(PoolingError, match=r"^low: 9 exceeds high 3"):
         check_interval(9, 5, 3, 0.8)

@@ -5,7 +5,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from riskapp.engines.distributions import Distribution
+from riskapp.engines.distributions import MAX_PIECEWISE_POINTS, Distribution
 from riskapp.scenarios.format._errors import NonFinite, join_path
 
 # Parameter names of each distribution family, in the order the file writes them.
@@ -17,8 +17,13 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "truncated_normal": ("loc", "scale", "low", "high"),
     "lognormal": ("mu", "sigma"),
     "beta": ("a", "b"),
+    "piecewise_cdf": ("points",),
 }
 BETA_BOUNDS = ("low", "high")
+
+# A distribution function given by its points [x, F] and linear between them, the form of pooled
+# expert judgements. Its parameters are a list of points, not a fixed number of numbers.
+PIECEWISE = "piecewise_cdf"
 
 Fail = Callable[[str, Any, str], None]
 
@@ -76,6 +81,10 @@ def attacker_distribution(path: str, value: Any, fail: Fail) -> Distribution | N
                                                    f"the fields are {', '.join(allowed)}")
             valid = False
 
+    if kind == PIECEWISE:
+        distribution = _piecewise(join_path(path, kind), value[kind], fail)
+        return distribution if valid else None
+
     parameters = _parameters(join_path(path, kind), value[kind], kind, fail)
     if kind == "beta":
         for name, default in zip(BETA_BOUNDS, (Decimal(0), Decimal(1)), strict=True):
@@ -89,6 +98,66 @@ def attacker_distribution(path: str, value: Any, fail: Fail) -> Distribution | N
     if parameters is None or not valid:
         return None
     return _build(join_path(path, kind), kind, parameters, fail)
+
+
+def _piecewise(path: str, value: Any, fail: Fail) -> Distribution | None:
+    """Check the points [[x0, 0], [x1, F1], ..., [xn, 1]] of a piecewise-linear distribution function.
+
+    Points with equal x are a jump of F, which is a point mass. When every x is equal, the
+    result is a point distribution.
+    """
+    if not isinstance(value, list) or len(value) < 2:
+        fail(path, value, "must be a list of at least 2 points [x, F], from F = 0 to F = 1")
+        return None
+    if len(value) > MAX_PIECEWISE_POINTS:
+        fail(path, len(value), f"is more points than the limit of {MAX_PIECEWISE_POINTS}")
+        return None
+
+    points: list[tuple[Decimal, Decimal]] = []
+    for index, point in enumerate(value):
+        point_path = join_path(path, index)
+        if not isinstance(point, list) or len(point) != 2:
+            fail(point_path, point, "must be a point [x, F] of 2 numbers")
+            continue
+        problems = [(name, number_problem(item)) for name, item in zip(("x", "F"), point, strict=True)]
+        for (name, problem), item in zip(problems, point, strict=True):
+            if problem:
+                fail(join_path(point_path, 0 if name == "x" else 1), item, f"{problem} (the {name})")
+        if not any(problem for _, problem in problems):
+            points.append((point[0], point[1]))
+    if len(points) < len(value):
+        return None
+    if not _piecewise_shape_valid(path, points, fail):
+        return None
+
+    if points[0][0] == points[-1][0]:
+        return Distribution.point(float(points[0][0]))
+    return Distribution(PIECEWISE, tuple(float(number) for point in points for number in point))
+
+
+def _piecewise_shape_valid(path: str, points: list[tuple[Decimal, Decimal]], fail: Fail) -> bool:
+    """Report ends other than F = 0 and F = 1 and decreasing x or F; return whether there were none."""
+    valid = True
+    if points[0][1] != 0:
+        fail(join_path(join_path(path, 0), 1), points[0][1], "is the first F; the distribution function must "
+                                                           "start at F = 0")
+        valid = False
+    last = len(points) - 1
+    if points[last][1] != 1:
+        fail(join_path(join_path(path, last), 1), points[last][1], "is the last F; the distribution function must "
+                                                                 "end at F = 1")
+        valid = False
+    for index in range(1, len(points)):
+        (x0, f0), (x1, f1) = points[index - 1], points[index]
+        if x1 < x0:
+            fail(join_path(join_path(path, index), 0), x1, f"is less than the previous x {x0}; "
+                                                           "x must be non-decreasing")
+            valid = False
+        if f1 < f0:
+            fail(join_path(join_path(path, index), 1), f1, f"is less than the previous F {f0}; "
+                                                           "F must be non-decreasing")
+            valid = False
+    return valid
 
 
 def _parameters(path: str, value: Any, kind: str, fail: Fail) -> list[Decimal | None] | None:
