@@ -1,0 +1,491 @@
+"""Writes of workshops: opening, joining and leaving, rounds, judgements, pooling and its application.
+
+Each state change locks the workshop row first (``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite
+transactions start with ``BEGIN IMMEDIATE`` in this project), so a judgement cannot slip into a
+round that another request is closing, and two joiners never get the same label.
+"""
+
+import hashlib
+import logging
+import math
+import secrets
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from riskapp.accounts import audit
+from riskapp.accounts.models import AuditEvent
+from riskapp.assessments.services import AssessmentRequest, start_assessment
+from riskapp.scenarios.format import ScenarioDocument, dump_scenario, parse_scenario
+from riskapp.scenarios.limits import configured_limits
+from riskapp.scenarios.models import ScenarioRevision
+from riskapp.scenarios.revision_services import save_revision
+from riskapp.scenarios.selectors import revision_document
+from riskapp.workshops import pooling, selectors
+from riskapp.workshops.document_update import DocumentUpdateError, apply_pooled_values
+from riskapp.workshops.models import (
+    CODE_ALPHABET,
+    CODE_LENGTH,
+    Judgement,
+    Participant,
+    Pooling,
+    Question,
+    Round,
+    Workshop,
+)
+
+logger = logging.getLogger(__name__)
+
+# Limits that keep one workshop's pages, polling answers and pooling small.
+MAX_QUESTIONS = 60
+MAX_PARTICIPANTS = 100
+MAX_ROUNDS = 10
+MAX_RATIONALE_CHARS = 4000
+# Judged numbers above this magnitude are rejected; they exceed any loss, gain or cost a scenario states.
+MAX_MAGNITUDE = 1e15
+
+Kind = Question.Kind
+
+
+class WorkshopError(ValueError):
+    """A workshop action breaks a rule; the message names the field, the value and the rule."""
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def _lock(workshop: Workshop) -> Workshop:
+    return Workshop.objects.select_for_update().get(pk=workshop.pk)
+
+
+# Opening a workshop
+
+
+def open_workshop(revision: ScenarioRevision, *, title: str, questions: list[str], instructions: str = "",
+                  user: AbstractBaseUser | None = None) -> Workshop:
+    """Create a workshop on ``revision`` asking the questions whose keys are listed, in that order."""
+    title = title.strip()
+    if not title:
+        raise WorkshopError("title: the title is empty; give the workshop a title")
+    if not questions:
+        raise WorkshopError("questions: no question chosen; choose at least one")
+    if len(questions) > MAX_QUESTIONS:
+        raise WorkshopError(f"questions: {len(questions)} chosen; a workshop asks at most {MAX_QUESTIONS}")
+    offered = {choice.key: choice for choice in selectors.question_choices(revision_document(revision))}
+    chosen = []
+    for key in dict.fromkeys(questions):
+        if key not in offered:
+            raise WorkshopError(f"questions: {key!r} is not a question that revision {revision.number} offers")
+        chosen.append(offered[key])
+
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                workshop = Workshop.objects.create(revision=revision, title=title[:200], instructions=instructions,
+                                                   code=_new_code(), created_by=user)
+                break
+        except IntegrityError:
+            # A code collision: 23^8 codes make it rare, so another draw succeeds.
+            continue
+    else:
+        raise WorkshopError("code: no unused join code found after 5 draws; try again")
+
+    Question.objects.bulk_create([
+        Question(workshop=workshop, position=position, kind=choice.kind, target=choice.target,
+                 defense_id=choice.defense_id, attack_id=choice.attack_id, outcome_id=choice.outcome_id,
+                 text=choice.text[:500], options=choice.options, current_value=choice.current_value)
+        for position, choice in enumerate(chosen, start=1)
+    ])
+    audit.record(user, revision.scenario.organisation, AuditEvent.Action.CREATE, workshop,
+                 f"Opened workshop “{workshop.title}” on {revision} with {len(chosen)} questions")
+    logger.info("Opened workshop %s on revision %s with %d questions", workshop.pk, revision.pk, len(chosen))
+    return workshop
+
+
+# Rounds
+
+
+def open_round(workshop: Workshop, *, user: AbstractBaseUser | None = None) -> Round:
+    """Open the next round; the previous one must have been revealed, so experts revise with feedback."""
+    with transaction.atomic():
+        locked = _lock(workshop)
+        last = locked.rounds.order_by("-number").first()
+        if last is not None and not last.is_revealed:
+            raise WorkshopError(f"round: round {last.number} is {last.state}; reveal it before opening the next round")
+        number = 1 if last is None else last.number + 1
+        if number > MAX_ROUNDS:
+            raise WorkshopError(f"round: a workshop has at most {MAX_ROUNDS} rounds")
+        round_ = Round.objects.create(workshop=locked, number=number)
+        _audit_round(user, round_, AuditEvent.Action.CREATE, "Opened")
+    return round_
+
+
+def close_round(round_: Round, *, user: AbstractBaseUser | None = None) -> Round:
+    """Stop accepting judgements in an open round."""
+    return _advance(round_, Round.State.OPEN, Round.State.CLOSED, "closed_at", user=user, verb="Closed")
+
+
+def reveal_round(round_: Round, *, user: AbstractBaseUser | None = None) -> Round:
+    """Show a closed round's anonymised spread to the participants and the facilitator."""
+    return _advance(round_, Round.State.CLOSED, Round.State.REVEALED, "revealed_at", user=user, verb="Revealed")
+
+
+def _advance(round_: Round, before: str, after: str, timestamp: str, *, user, verb: str) -> Round:
+    with transaction.atomic():
+        _lock(round_.workshop)
+        locked = Round.objects.select_related("workshop__revision__scenario__organisation").get(pk=round_.pk)
+        if locked.state != before:
+            raise WorkshopError(f"round: round {locked.number} is {locked.state}, so it cannot be "
+                                f"{after}; only a {before} round can")
+        locked.state = after
+        setattr(locked, timestamp, timezone.now())
+        locked.save(update_fields=["state", timestamp])
+        _audit_round(user, locked, AuditEvent.Action.RUN, verb)
+    return locked
+
+
+def _audit_round(user, round_: Round, action: str, verb: str) -> None:
+    workshop = round_.workshop
+    audit.record(user, workshop.revision.scenario.organisation, action, round_,
+                 f"{verb} round {round_.number} of workshop “{workshop.title}” ({workshop.pk})")
+    logger.info("%s round %d of workshop %s", verb, round_.number, workshop.pk)
+
+
+# Participants
+
+
+def join_workshop(workshop: Workshop) -> tuple[Participant, str]:
+    """Add an anonymous participant with the next label; return it and its secret token for the session."""
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        locked = _lock(workshop)
+        count = locked.participants.count()
+        if count >= MAX_PARTICIPANTS:
+            raise WorkshopError(f"participants: the workshop already has {count}; at most {MAX_PARTICIPANTS} may join")
+        number = (locked.participants.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+        participant = Participant.objects.create(workshop=locked, number=number, label=f"E{number}",
+                                                 token_digest=token_digest(token))
+    logger.info("Participant %s joined workshop %s", participant.label, workshop.pk)
+    return participant, token
+
+
+def leave_workshop(participant: Participant) -> Participant:
+    """Mark the participant as gone; their judgements stay and count in pooling."""
+    with transaction.atomic():
+        _lock(participant.workshop)
+        locked = Participant.objects.get(pk=participant.pk)
+        if locked.left_at is None:
+            locked.left_at = timezone.now()
+            locked.save(update_fields=["left_at"])
+    logger.info("Participant %s left workshop %s", locked.label, locked.workshop_id)
+    return locked
+
+
+# Judgements
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One answer as a form cleans it: the fields of the question's kind, the others None."""
+
+    likelihood: int | None = None
+    consequence: int | None = None
+    value: float | None = None
+    low: float | None = None
+    high: float | None = None
+    best: float | None = None
+    confidence: float | None = None
+    rationale: str = ""
+
+
+def submit_judgements(participant: Participant, answers: dict[int, Answer]) -> list[Judgement]:
+    """Store the participant's answers, by question id, in the workshop's open round.
+
+    Every answer is checked before any is stored, so a rejected submission stores nothing. A
+    second submission in the same round replaces the first. Raises WorkshopError when no round
+    is open, the participant has left, a value breaks its question's rule, or a rationale is
+    missing for an answer outside the interquartile range of the previous revealed round.
+    """
+    workshop = participant.workshop
+    with transaction.atomic():
+        _lock(workshop)
+        participant = Participant.objects.get(pk=participant.pk)
+        if participant.has_left:
+            raise WorkshopError(f"participant: {participant.label} has left the workshop and cannot answer again")
+        round_ = selectors.current_round(workshop)
+        if round_ is None or not round_.is_open:
+            state = "no round has been opened yet" if round_ is None else f"round {round_.number} is {round_.state}"
+            raise WorkshopError(f"round: {state}; answers are accepted only while a round is open")
+        questions = {question.pk: question for question in workshop.questions.all()}
+        for question_id in answers:
+            if question_id not in questions:
+                raise WorkshopError(f"question: {question_id!r} is not a question of this workshop")
+
+        previous = selectors.last_revealed_round(workshop, before=round_.number)
+        spreads = selectors.round_spreads(previous) if previous is not None else {}
+        stored = []
+        for question_id, answer in answers.items():
+            question = questions[question_id]
+            fields = _checked_fields(question, answer)
+            outside = _outside_group_iqr(fields, spreads.get(question_id, {}))
+            if outside and not answer.rationale.strip():
+                raise WorkshopError(f"Q{question.position}.rationale: missing; your {outside} lies outside the "
+                                    f"group's interquartile range of round {previous.number}, so give your reasons")
+            judgement, _created = Judgement.objects.update_or_create(
+                round=round_, question=question, participant=participant,
+                defaults={**fields, "rationale": answer.rationale.strip(), "outside_group_iqr": bool(outside)})
+            stored.append(judgement)
+    logger.info("Stored %d judgements of %s in round %d of workshop %s", len(stored), participant.label,
+                round_.number, workshop.pk)
+    return stored
+
+
+def _checked_fields(question: Question, answer: Answer) -> dict[str, Any]:
+    field = f"Q{question.position}"
+    empty = dict.fromkeys(("likelihood", "consequence", "value", "low", "high", "best", "confidence"))
+    if len(answer.rationale) > MAX_RATIONALE_CHARS:
+        raise WorkshopError(f"{field}.rationale: {len(answer.rationale)} characters; at most "
+                            f"{MAX_RATIONALE_CHARS} are allowed")
+
+    if question.kind == Kind.MATRIX_CELL:
+        for axis in ("likelihood", "consequence"):
+            index = getattr(answer, axis)
+            count = len(question.options[axis])
+            if index is None or isinstance(index, bool) or not 0 <= index < count:
+                raise WorkshopError(f"{field}.{axis}: {index!r} is not a band; choose one of the {count} bands")
+        return {**empty, "likelihood": answer.likelihood, "consequence": answer.consequence}
+
+    if question.kind == Kind.PROBABILITY:
+        value = answer.value
+        if value is None or not math.isfinite(value) or not 0 <= value <= 1:
+            raise WorkshopError(f"{field}.value: {value!r} is not a probability; it must lie in [0, 1]")
+        return {**empty, "value": value}
+
+    bounds = (question.options.get("lower_bound"), question.options.get("upper_bound"))
+    for name in ("low", "high", "best"):
+        number = getattr(answer, name)
+        if number is not None and math.isfinite(number) and abs(number) > MAX_MAGNITUDE:
+            raise WorkshopError(f"{field}.{name}: {number!r} is too large; the magnitude must be at most "
+                                f"{MAX_MAGNITUDE:g}")
+    try:
+        interval = pooling.check_interval(answer.low, answer.best, answer.high, answer.confidence, bounds=bounds)
+    except pooling.PoolingError as error:
+        raise WorkshopError(f"{field}: {error}") from error
+    return {**empty, "low": interval.low, "best": interval.best, "high": interval.high,
+            "confidence": interval.confidence}
+
+
+def _outside_group_iqr(fields: dict[str, Any], spreads: dict[str, pooling.Spread]) -> str:
+    """Describe the first compared value outside the previous revealed round's interquartile range, or return ''."""
+    names = {"likelihood": "likelihood band", "consequence": "consequence band", "value": "probability",
+             "best": "best guess"}
+    for name, group in spreads.items():
+        value = fields[name]
+        if value is not None and pooling.outside_iqr(value, group):
+            return f"{names[name]} {value:g} (range [{group.q1:g}, {group.q3:g}])"
+    return ""
+
+
+# Pooling
+
+
+def pool_round(round_: Round, *, method: str, weights: dict[str, float] | None = None,
+               user: AbstractBaseUser | None = None) -> Pooling:
+    """Pool a closed or revealed round with ``method`` and store the result as a ``Pooling`` row.
+
+    ``weights`` maps participant labels to non-negative numbers and is required by, and only
+    allowed for, the weighted linear pool; each question's pool renormalises the weights of the
+    participants who answered it. Raises WorkshopError for an open round, a round without
+    judgements or invalid weights.
+    """
+    # Read the state again: the caller's instance may predate a close or reveal.
+    round_ = Round.objects.select_related("workshop__revision__scenario__organisation").get(pk=round_.pk)
+    workshop = round_.workshop
+    if method not in Pooling.Method.values:
+        raise WorkshopError(f"method: {method!r} is not one of {', '.join(Pooling.Method.values)}")
+    if round_.is_open:
+        raise WorkshopError(f"round: round {round_.number} is still open; close it before pooling")
+    judgements = list(round_.judgements.select_related("participant", "question").order_by("participant__number"))
+    if not judgements:
+        raise WorkshopError(f"round: round {round_.number} has no judgements, so there is nothing to pool")
+
+    labels = list(dict.fromkeys(judgement.participant.label for judgement in judgements))
+    label_weights = _checked_weights(method, weights, labels, workshop)
+    by_question: dict[int, list[Judgement]] = {}
+    for judgement in judgements:
+        by_question.setdefault(judgement.question_id, []).append(judgement)
+
+    values = []
+    for question in workshop.questions.order_by("position"):
+        answered = by_question.get(question.pk, [])
+        question_weights = None if label_weights is None else [label_weights[j.participant.label] for j in answered]
+        values.append(pooled_entry(question, answered, method=method, weights=question_weights))
+
+    with transaction.atomic():
+        result = Pooling.objects.create(round=round_, method=method, weights=_normalised(label_weights, labels),
+                                        values=values, created_by=user)
+        audit.record(user, workshop.revision.scenario.organisation, AuditEvent.Action.CREATE, result,
+                     f"Pooled round {round_.number} of workshop “{workshop.title}” ({workshop.pk}) with "
+                     f"{result.get_method_display()}, weights {_weights_text(result.weights)}")
+    return result
+
+
+def _checked_weights(method: str, weights: dict[str, float] | None, labels: list[str],
+                     workshop: Workshop) -> dict[str, float] | None:
+    if method != Pooling.Method.WEIGHTED_LINEAR:
+        if weights:
+            raise WorkshopError(f"weights: given for the {method} method, which weighs every expert equally; "
+                                f"choose the weighted linear pool")
+        return None
+    if not weights:
+        raise WorkshopError("weights: missing; the weighted linear pool needs a weight for each participant")
+    known = set(workshop.participants.values_list("label", flat=True))
+    for label, weight in weights.items():
+        if label not in known:
+            raise WorkshopError(f"weights.{label}: not a participant of this workshop")
+        if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not math.isfinite(weight) \
+                or weight < 0:
+            raise WorkshopError(f"weights.{label}: {weight!r} is not a finite number >= 0")
+    for label in labels:
+        if label not in weights:
+            raise WorkshopError(f"weights.{label}: missing; every participant who answered needs a weight")
+    if sum(weights[label] for label in labels) <= 0:
+        raise WorkshopError("weights: every weight of the participants who answered is 0; at least one must be "
+                            "positive")
+    return {label: float(weights[label]) for label in labels}
+
+
+def _normalised(weights: dict[str, float] | None, labels: list[str]) -> dict[str, float]:
+    normalised = pooling.normalise_weights(None if weights is None else [weights[label] for label in labels],
+                                           len(labels))
+    return dict(zip(labels, normalised, strict=True))
+
+
+def _weights_text(weights: dict[str, float]) -> str:
+    return ", ".join(f"{label} {weight:.4g}" for label, weight in weights.items())
+
+
+def pooled_entry(question: Question, judgements: list[Judgement], *, method: str,
+                 weights: list[float] | None) -> dict[str, Any]:
+    """Pool one question's judgements; the entry's ``result`` is None when nobody answered."""
+    entry: dict[str, Any] = {
+        "question": question.pk, "position": question.position, "key": question.key, "kind": question.kind,
+        "target": question.target, "defense_id": question.defense_id, "attack_id": question.attack_id,
+        "outcome_id": question.outcome_id, "text": question.text, "current_value": question.current_value,
+        "respondents": [judgement.participant.label for judgement in judgements],
+        "respondent_count": len(judgements), "result": None,
+    }
+    if not judgements:
+        return entry
+
+    if question.kind == Kind.MATRIX_CELL:
+        labels = question.options
+        likelihood = pooling.pool_ordinal([j.likelihood for j in judgements], weights)
+        consequence = pooling.pool_ordinal([j.consequence for j in judgements], weights)
+        entry["result"] = {"likelihood": labels["likelihood"][likelihood],
+                           "consequence": labels["consequence"][consequence],
+                           "likelihood_index": likelihood, "consequence_index": consequence}
+    elif question.kind == Kind.PROBABILITY:
+        value = pooling.pool_points([j.value for j in judgements], weights)
+        entry["result"] = {"value": value, "scenario_value": value}
+    else:
+        entry["result"] = _pooled_interval(question, judgements, method=method, weights=weights)
+    return entry
+
+
+def _pooled_interval(question: Question, judgements: list[Judgement], *, method: str,
+                     weights: list[float] | None) -> dict[str, Any]:
+    bounds = (question.options.get("lower_bound"), question.options.get("upper_bound"))
+    intervals = [pooling.check_interval(j.low, j.best, j.high, j.confidence, bounds=bounds) for j in judgements]
+    support = pooling.background_range(intervals, bounds=bounds)
+    distributions = [pooling.interval_distribution(interval, support=support) for interval in intervals]
+    if method == Pooling.Method.QUANTILE_AVERAGE:
+        pooled = pooling.quantile_average(distributions, weights)
+    else:
+        pooled = pooling.linear_pool(distributions, weights)
+
+    mean = pooled.mean()
+    scenario_value = mean
+    if question.target in selectors.ATTACKER_TARGETS:
+        # The JSON column cannot hold Decimals; floats of at most 17 significant digits turn back
+        # into the same decimals through their shortest repr (document_update.to_decimals).
+        scenario_value = _json_floats(pooling.to_scenario_number(pooled))
+    return {
+        "mean": mean, "median": pooled.median(),
+        "quantiles": {str(p): pooled.quantile(p) for p in (0.05, 0.25, 0.5, 0.75, 0.95)},
+        "support": list(support), "scenario_value": scenario_value,
+    }
+
+
+def _json_floats(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {key: _json_floats(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_floats(item) for item in value]
+    return value
+
+
+def provenance_text(pooling_row: Pooling) -> str:
+    """Return the comment of a revision made from a pooling: workshop, round, method and weights."""
+    round_ = pooling_row.round
+    workshop = round_.workshop
+    return (f"Pooled from workshop “{workshop.title}” (id {workshop.pk}, code {workshop.code}), round "
+            f"{round_.number}, method {pooling_row.method} ({pooling_row.get_method_display()}), pooling "
+            f"{pooling_row.pk}, weights {_weights_text(pooling_row.weights)}")
+
+
+def apply_pooling(pooling_row: Pooling, *, base_revision: int, user: AbstractBaseUser | None = None,
+                  assessment_request: AssessmentRequest | None = None) -> Pooling:
+    """Write the pooled values into the scenario's latest revision as a new revision and assess it.
+
+    ``base_revision`` is the latest revision number that the facilitator saw on the preview; a
+    revision saved since raises ``StaleRevisionError`` and stores nothing. The new document goes
+    through the scenario parser, so an invalid value raises its ``ScenarioFormatError``. The new
+    revision, the assessment with every engine and the pooling's provenance are stored in one
+    transaction.
+    """
+    round_ = pooling_row.round
+    scenario = round_.workshop.revision.scenario
+    request = assessment_request or AssessmentRequest()
+    with transaction.atomic():
+        locked = Pooling.objects.select_for_update().get(pk=pooling_row.pk)
+        if locked.revision_id is not None:
+            raise WorkshopError(f"pooling: pooling {locked.pk} was already applied as revision "
+                                f"{locked.revision.number}")
+        base = scenario.revisions.filter(number=base_revision).first()
+        if base is None:
+            raise WorkshopError(f"base_revision: {base_revision!r} is not a revision of scenario {scenario.slug}")
+        try:
+            data = apply_pooled_values(revision_document(base).data, locked.values)
+        except DocumentUpdateError as error:
+            raise WorkshopError(str(error)) from error
+        document = parse_scenario(dump_scenario(ScenarioDocument(data=data, digest=""), syntax="json"),
+                                  syntax="json", limits=configured_limits())
+
+        comment = provenance_text(locked)
+        revision = save_revision(scenario, document, base_revision=base_revision,
+                                 origin=ScenarioRevision.Origin.WORKSHOP, author=user, comment=comment)
+        assessment = start_assessment(revision, request, user=user)
+        locked.revision = revision
+        locked.base_revision = base
+        locked.assessment = assessment
+        locked.provenance = comment
+        locked.applied_at = timezone.now()
+        locked.applied_by = user
+        locked.save(update_fields=["revision", "base_revision", "assessment", "provenance", "applied_at",
+                                   "applied_by"])
+        audit.record(user, scenario.organisation, AuditEvent.Action.IMPORT, locked,
+                     f"Applied pooling {locked.pk} as revision {revision.number} of “{scenario.title}”: {comment}")
+    logger.info("Applied pooling %s of workshop %s as revision %s", locked.pk, round_.workshop_id, revision.pk)
+    return locked
