@@ -11,4 +11,5 @@ urlpatterns = [
     path("scenarios/", include("riskapp.scenarios.urls")),
     path("assessments/", include("riskapp.assessments.urls")),
     path("reports/", include("riskapp.reports.urls")),
+    path("workshops/", include("riskapp.workshops.urls")),
 ]
