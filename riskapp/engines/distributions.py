@@ -15,8 +15,8 @@ from scipy import special, stats
 KINDS = ("point", "uniform", "triangular", "pert", "normal", "truncated_normal", "lognormal", "beta",
          "piecewise_cdf")
 
-# The most points a piecewise-linear distribution function may have; it bounds the work per
-# draw and the size of a scenario file's attacker number.
+# The maximum number of points of a piecewise-linear distribution function. It bounds the work
+# per draw and the size of a scenario file's attacker number.
 MAX_PIECEWISE_POINTS = 200
 
 # PERT's shape parameter: weight of the mode in the mean (low + 4·mode + high) / 6.
@@ -182,8 +182,9 @@ def piecewise_points(parameters: tuple[float | None, ...]) -> tuple[np.ndarray, 
 def piecewise_quantile(xs: np.ndarray, fs: np.ndarray, u: np.ndarray) -> np.ndarray:
     """Return inf{x : F(x) >= u}, the left-continuous inverse of a piecewise-linear F.
 
-    The result is non-decreasing in u, and u = 0 gives the first x. The point before the first
-    point with F >= u has F < u, so the segment between them rises and the division is safe.
+    The result is non-decreasing in u, and u = 0 gives the lower end of the support, the last x
+    with F = 0. For u > 0 the point before the first point with F >= u has F < u, so the
+    segment between them rises and the division is safe.
     """
     u = np.asarray(u, dtype=np.float64)
     j = np.searchsorted(fs, u, side="left")
@@ -191,7 +192,8 @@ def piecewise_quantile(xs: np.ndarray, fs: np.ndarray, u: np.ndarray) -> np.ndar
     x0, x1, f0, f1 = xs[right - 1], xs[right], fs[right - 1], fs[right]
     rise = np.where(f1 > f0, f1 - f0, 1.0)
     interpolated = x0 + (x1 - x0) * np.clip((u - f0) / rise, 0.0, 1.0)
-    return np.where(j == 0, xs[0], interpolated)
+    lowest = xs[np.searchsorted(fs, 0.0, side="right") - 1]
+    return np.where(j == 0, lowest, interpolated)
 
 
 def _truncated_normal(p: tuple[float | None, ...]):

@@ -1,6 +1,6 @@
 """Pooling of expert judgements from elicitation workshops.
 
-The functions here turn the judgements of one round into group answers and into the feedback
+The functions here turn the judgements of one round into group estimates and into the feedback
 that Delphi and IDEA rounds show the panel. They import no Django and compute everything
 exactly: mixtures and quantile averages of piecewise-linear distribution functions are again
 piecewise linear, so they are built on the union of the experts' breakpoints, never sampled.
@@ -21,7 +21,7 @@ Pools of distributions:
   classical model (Cooke 1991, "Experts in Uncertainty"; ANDURYL,
   https://github.com/grongen/anduryl);
 * quantile averaging (Vincentisation), the weighted mean of the experts' quantile functions,
-  which is narrower than the linear pool when the experts disagree.
+  whose variance never exceeds the linear pool's.
 
 An interval becomes a distribution by the minimum-information rule of Cooke's classical
 model: given the quantiles that the interval states, the density is uniform between them and
@@ -41,7 +41,7 @@ import numpy as np
 
 from riskapp.engines.distributions import MAX_PIECEWISE_POINTS, piecewise_quantile
 
-# Two cumulative weights closer than this, relative to the total, count as equal when the
+# Two cumulative shares of the (normalised) weight closer than this count as equal when the
 # weighted median decides a tie.
 TIE_TOLERANCE = 1e-12
 
@@ -141,6 +141,8 @@ class PiecewiseLinearCdf:
         problem = piecewise_problem(self.points)
         if problem:
             raise PoolingError(f"points: {problem}")
+        # Lists and numpy numbers become a tuple of float pairs, so equal distributions compare equal.
+        object.__setattr__(self, "points", tuple((float(x), float(f)) for x, f in self.points))
 
     @classmethod
     def point_mass(cls, value: float) -> "PiecewiseLinearCdf":
@@ -159,12 +161,15 @@ class PiecewiseLinearCdf:
         return self.points[0][0] == self.points[-1][0]
 
     def support(self) -> tuple[float, float]:
-        """Return the smallest interval that holds all the probability."""
+        """Return the smallest interval that contains all the probability."""
         return _support(self.xs, self.fs)
 
     def cdf(self, x):
-        """Return F(x) = P(X <= x) for a number or an array of numbers."""
-        return _scalar_or_array(_cdf(self.xs, self.fs, np.asarray(x, dtype=np.float64)), x)
+        """Return F(x) = P(X <= x) for a number or an array of numbers; x may be infinite."""
+        values = np.asarray(x, dtype=np.float64)
+        if np.any(np.isnan(values)):
+            raise PoolingError(f"x: {x} is not a number")
+        return _scalar_or_array(_cdf(self.xs, self.fs, values), x)
 
     def quantile(self, p):
         """Return the smallest x with F(x) >= p for p in [0, 1]; quantile(0) is the support's lower end."""
@@ -200,7 +205,8 @@ def piecewise_problem(points: Sequence[Sequence[float]]) -> str | None:
         if len(point) != 2:
             return f"point {index} is {point!r}; write each point as (x, F)"
         for value in point:
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
+                    or not math.isfinite(value):
                 return f"point {index} is {tuple(point)!r}; x and F must be finite numbers"
     if points[0][1] != 0:
         return f"starts at F = {points[0][1]}; the first point must have F = 0"
@@ -215,8 +221,8 @@ def piecewise_problem(points: Sequence[Sequence[float]]) -> str | None:
     return None
 
 
-def _scalar_or_array(values: np.ndarray, given):
-    return float(values) if np.ndim(given) == 0 else values
+def _scalar_or_array(values: np.ndarray, argument):
+    return float(values) if np.ndim(argument) == 0 else values
 
 
 def _support(xs: np.ndarray, fs: np.ndarray) -> tuple[float, float]:
@@ -227,8 +233,8 @@ def _support(xs: np.ndarray, fs: np.ndarray) -> tuple[float, float]:
 
 
 def _cdf(xs: np.ndarray, fs: np.ndarray, x: np.ndarray) -> np.ndarray:
-    # The last point at or left of x; the next point, if any, lies strictly right of x, so
-    # the slope never divides by zero and a jump at x counts in full (right-continuity).
+    # i is the last point at or left of x. The next point lies strictly right of x, so the
+    # slope never divides by zero, and a jump at x counts in full (right-continuity).
     i = np.searchsorted(xs, x, side="right") - 1
     inside = (i >= 0) & (i < len(xs) - 1)
     left = np.clip(i, 0, len(xs) - 2)
@@ -240,8 +246,8 @@ def _cdf(xs: np.ndarray, fs: np.ndarray, x: np.ndarray) -> np.ndarray:
 
 def _cdf_left(xs: np.ndarray, fs: np.ndarray, x: np.ndarray) -> np.ndarray:
     """Return the left limit F(x-) = P(X < x)."""
-    # The first point at or right of x; when it sits exactly at x its F is the left limit,
-    # otherwise x lies strictly inside a segment and F is continuous there.
+    # j is the first point at or right of x. When it sits exactly at x, its F is the left
+    # limit. Otherwise x lies strictly inside a segment, where F is continuous.
     j = np.searchsorted(xs, x, side="left")
     beyond = j >= len(xs)
     right = np.clip(j, 1, len(xs) - 1)
@@ -264,7 +270,7 @@ def _quantile_right(xs: np.ndarray, fs: np.ndarray, p: np.ndarray) -> np.ndarray
     return np.where(at_top, piecewise_quantile(xs, fs, p), interpolated)
 
 
-def _from_points(xs: Sequence[float], fs: Sequence[float]) -> PiecewiseLinearCdf:
+def _from_points(xs: Sequence[float] | np.ndarray, fs: Sequence[float] | np.ndarray) -> PiecewiseLinearCdf:
     """Build a distribution from computed points, removing redundant ones.
 
     Rounding in weighted sums can break monotonicity by an ulp, so both coordinates are made
@@ -302,9 +308,9 @@ def background_range(intervals: Sequence[Interval], *, overshoot: float = 0.1,
     """Return the common support of a round's interval distributions.
 
     The range [min low, max high] of all intervals is widened on each side by ``overshoot``
-    times its length, Cooke's intrinsic range (10% by default, as in Excalibur and ANDURYL),
-    and then clipped to ``bounds``. When every interval is the same single point the range is
-    that point.
+    times its length, Cooke's intrinsic range (10% by default, as in ANDURYL's settings,
+    https://github.com/grongen/anduryl), and then clipped to ``bounds``. When every interval
+    is the same single point, the range is that point.
     """
     if not intervals:
         raise _empty_round("intervals")
@@ -388,7 +394,7 @@ def linear_pool(distributions: Sequence[PiecewiseLinearCdf],
     """Return the linear opinion pool F(x) = sum of w_i F_i(x), exactly.
 
     Between two consecutive breakpoints of all the experts every F_i is linear, so the mixture
-    is too; at each breakpoint both the left limit and the value enter, which keeps the jumps of
+    is too. At each breakpoint both the left limit and the value enter, which keeps the jumps of
     point masses. Experts of weight 0 do not widen the support.
     """
     pairs = _weighted(distributions, weights)
@@ -434,23 +440,23 @@ def pool_ordinal(categories: Sequence[int], weights: Sequence[float] | None = No
     The median is a category c with at least half the weight at or below c and at least half at
     or above. When the weight splits exactly in half between two categories, the higher one is
     returned: with bands ordered from lowest to highest risk, as riskapp's matrices order them,
-    a tie resolves to the more precautionary rating. Weights are compared with a relative
+    a tie resolves to the more precautionary rating. Shares of the weight are compared with a
     tolerance of ``TIE_TOLERANCE``.
     """
     normalised = normalise_weights(weights, len(categories))
     _check_categories(categories, None)
 
-    total = 1.0
     by_category: dict[int, float] = {}
     for category, weight in zip(categories, normalised, strict=True):
         if weight > 0:
             by_category[int(category)] = by_category.get(int(category), 0.0) + weight
 
-    # The highest category with at least half the weight at or above it.
+    # Return the highest category with at least half the weight at or above it. The normalised
+    # weights sum to 1 up to rounding, which the tolerance absorbs.
     above = 0.0
     for category in sorted(by_category, reverse=True):
         above += by_category[category]
-        if above >= total / 2 - TIE_TOLERANCE * total:
+        if above >= 0.5 - TIE_TOLERANCE:
             return category
     raise AssertionError("the weights sum to 1, so some category has half of them at or above it")
 
@@ -516,9 +522,9 @@ def outside_iqr(value: float, spread: Spread) -> bool:
 class OrdinalAgreement:
     """Agreement of a panel's ordinal votes (Delphi feedback and stopping rules).
 
-    ``counts[k]`` is the number of votes for category k; ``modal_categories`` lists every
-    category with the most votes, lowest first; ``modal_share`` is the share of votes in one
-    modal category. ``median`` follows ``pool_ordinal`` with equal weights and the quartiles
+    ``counts[k]`` is the number of votes for category k. ``modal_categories`` lists every
+    category with the maximum number of votes, lowest first, and ``modal_share`` is the share
+    of votes in one modal category. ``median`` follows ``pool_ordinal`` with equal weights and the quartiles
     follow ``spread``.
     """
 
@@ -616,7 +622,7 @@ def to_scenario_number(cdf: PiecewiseLinearCdf, *, digits: int = 10) -> dict[str
 
     Returns ``{"piecewise_cdf": [[x0, 0], ..., [xn, 1]]}`` with every number a ``Decimal``
     rounded to ``digits`` significant digits, so that the file states exactly what is stored.
-    Rounding to significant digits is monotone, so x and F stay non-decreasing; the first F is
+    Rounding to significant digits is monotone, so x and F stay non-decreasing. The first F is
     exactly 0 and the last exactly 1, and points that rounding makes equal are merged. A point
     mass becomes a plain number.
 

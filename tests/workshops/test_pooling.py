@@ -208,6 +208,19 @@ def test_piecewise_cdf_rejects(points, message):
         PiecewiseLinearCdf(points)
 
 
+def test_piecewise_cdf_normalises_points():
+    distribution = PiecewiseLinearCdf([[0, 0], [np.float64(2), 1]])
+    assert distribution.points == ((0.0, 0.0), (2.0, 1.0))
+    assert distribution == PiecewiseLinearCdf(((0.0, 0.0), (2.0, 1.0)))
+
+
+def test_piecewise_cdf_infinite_and_nan_x():
+    assert expert_a().cdf(-np.inf) == 0.0
+    assert expert_a().cdf(np.inf) == 1.0
+    with pytest.raises(PoolingError, match=r"^x: nan is not a number"):
+        expert_a().cdf(float("nan"))
+
+
 def test_piecewise_cdf_vectorised():
     distribution = expert_a()
     assert_allclose(distribution.cdf(np.array([-1, 0, 1, 3, 6, 10, 12, 13])),
@@ -238,6 +251,8 @@ def test_variance_uniform():
 def test_support_skips_flat_ends():
     distribution = PiecewiseLinearCdf(((0, 0), (1, 0), (2, 1), (5, 1)))
     assert distribution.support() == (1.0, 2.0)
+    assert distribution.quantile(0.0) == 1.0
+    assert distribution.quantile(1.0) == 2.0
 
 
 # Weights -----------------------------------------------------------------------------------
