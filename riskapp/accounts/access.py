@@ -11,7 +11,7 @@ from typing import TypeAlias
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Max, Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 
@@ -49,7 +49,7 @@ def check_role(user: AnyUser, organisation: Organisation, role: int) -> None:
 class Permissions:
     """The actions a user's role in one organisation allows, so that pages show only the forms the user may submit.
 
-    The views still check the role on every request; these flags only decide what a page shows.
+    The views still check the role on every request. These flags only decide what a page shows.
     """
 
     role: int | None
@@ -75,6 +75,21 @@ class Permissions:
 def permissions(user: AnyUser, organisation: Organisation) -> Permissions:
     """Return what the user may do in the organisation; pages pass it to templates as ``can``."""
     return Permissions(role_in(user, organisation))
+
+
+def permissions_anywhere(user: AnyUser) -> Permissions:
+    """Return what the user's highest role in any organisation allows, for pages that no organisation owns."""
+    if not user.is_authenticated:
+        return Permissions(None)
+    highest = Membership.objects.filter(user=user).aggregate(highest=Max("role"))["highest"]
+    return Permissions(max(highest or Role.VIEWER, Role.VIEWER))
+
+
+def check_role_anywhere(user: AnyUser, role: int) -> None:
+    """Raise PermissionDenied unless the user has ``role`` or above in at least one organisation."""
+    if not organisations_for(user, role=role).exists():
+        raise PermissionDenied(_("This action needs the role “%(role)s” in an organisation.")
+                               % {"role": Role(role).label})
 
 
 def organisations_for(user: AnyUser, *, role: int) -> QuerySet[Organisation]:

@@ -40,6 +40,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "sensitivity_form": SensitivityForm(),
         "worker_silence_seconds": selectors.WORKER_SILENCE_FACTOR * settings.RISKAPP_WORKER_HEARTBEAT_SECONDS,
         "analyses": assessment.sensitivity_analyses.all(),
+        "can": access.permissions(request.user, assessment.revision.scenario.organisation),
     }
     return render(request, "assessments/detail.html", context)
 
@@ -77,7 +78,8 @@ def start_sensitivity(request: HttpRequest, pk: int) -> HttpResponse:
 def sensitivity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     analysis = access.analysis_for(request, pk, role=Role.VIEWER)
     context = {"analysis": analysis, "progress": selectors.sensitivity_progress(analysis),
-               "plotly_version": plotly.__version__}
+               "plotly_version": plotly.__version__,
+               "can": access.permissions(request.user, analysis.assessment.revision.scenario.organisation)}
     if analysis.result is not None:
         names = selectors.defense_names(analysis.assessment.revision)
         figure = tornado_figure(analysis.result, defense_names=names, labels=selectors.tornado_labels(),

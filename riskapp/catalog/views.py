@@ -1,6 +1,6 @@
 """Catalog pages. The catalog restates public documents, so anyone may read it without signing
-in. Importing evaluation results and drafting a scenario need a signed-in user. A draft goes to
-an organisation where that user is analyst or above."""
+in. Importing evaluation results needs the analyst role in some organisation. Drafting a scenario
+needs a signed-in user, and the draft goes to an organisation where that user is analyst or above."""
 
 import base64
 import binascii
@@ -90,7 +90,10 @@ def benchmark_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @login_not_required
 @require_safe
 def profile_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "catalog/profile_list.html", {"profiles": ModelProfile.objects.all()})
+    return render(request, "catalog/profile_list.html", {
+        "profiles": ModelProfile.objects.all(),
+        "can": access.permissions_anywhere(request.user),
+    })
 
 
 @login_not_required
@@ -105,12 +108,14 @@ def profile_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "results": results.order_by("benchmark__name", "-evaluated_on"),
         "determinations": determinations,
         "organisations": access.organisations_for(request.user, role=Role.ANALYST),
+        "can": access.permissions_anywhere(request.user),
     })
 
 
 @require_http_methods(["GET", "POST"])
 def evaluation_import(request: HttpRequest) -> HttpResponse:
     """Upload a file of results, preview its rows or errors, then confirm to store them."""
+    access.check_role_anywhere(request.user, Role.ANALYST)
     if request.method == "POST" and "confirm" in request.POST:
         return _confirm_import(request)
 

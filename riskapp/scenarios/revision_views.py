@@ -168,7 +168,8 @@ def scenario_copy(request: HttpRequest, slug: str, number: int) -> HttpResponse:
                                                                  "title": copied.scenario.title})
             return redirect(copied.scenario)
     status = 400 if request.method == "POST" else 200
-    context = {"scenario": scenario, "revision": revision, "form": form, "errors": errors}
+    context = {"scenario": scenario, "revision": revision, "form": form, "errors": errors,
+               "can": access.permissions(request.user, scenario.organisation)}
     return render(request, "scenarios/copy.html", context, status=status)
 
 

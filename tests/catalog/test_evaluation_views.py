@@ -7,6 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from riskapp.accounts.models import Membership, Role, demo_organisation
 from riskapp.catalog.models import (
     Benchmark,
     CapabilityThreshold,
@@ -127,6 +128,7 @@ def test_import_altered_preview_rejected(client, profile):
 
 def test_import_records_user(client, profile, django_user_model):
     user = django_user_model.objects.create_user("analyst")
+    Membership.objects.create(user=user, organisation=demo_organisation(), role=Role.ANALYST)
     client.force_login(user)
     content = (HEADER + f"test-model,cybench,0.5,fraction,2025-05-22,{CARD}\n").encode()
     client.post(reverse("catalog:evaluation_import"),
