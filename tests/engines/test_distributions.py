@@ -38,8 +38,8 @@ def scipy_equivalent(distribution: Distribution):
         case "beta":
             return stats.beta(p[0], p[1], loc=p[2], scale=p[3] - p[2])
         case "piecewise_cdf":
-            # A histogram density has a piecewise-linear distribution function; the cases here
-            # have no point mass and no flat stretch inside the support, which it cannot express.
+            # A histogram density has a piecewise-linear distribution function. It cannot express
+            # a point mass or a flat stretch inside the support, so the cases here have neither.
             xs, fs = np.array(p[0::2]), np.array(p[1::2])
             return stats.rv_histogram((np.diff(fs) / np.diff(xs), xs), density=True)
     raise AssertionError(distribution.kind)

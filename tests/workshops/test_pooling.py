@@ -1,7 +1,7 @@
 """Pooling of expert judgements: intervals, linear pool, quantile averaging and feedback statistics.
 
-The expected values are computed by hand in the comments; means are checked a second time by
-scipy's quadrature of 1 - F, which knows nothing of the piecewise structure.
+The expected values are computed by hand in the comments. Means are checked a second time by
+scipy's quadrature of 1 - F, which does not use the piecewise structure.
 """
 
 from decimal import Decimal
@@ -571,6 +571,15 @@ def test_quantile_average_lies_between_experts(round_, level):
     pooled = quantile_average(distributions, weights).quantile(level)
     tolerance = 1e-9 * max(1.0, max(quantiles))
     assert min(quantiles) - tolerance <= pooled <= max(quantiles) + tolerance
+
+
+@settings(max_examples=200, deadline=None)
+@given(rounds(), st.floats(0, 1))
+def test_quantile_average_is_mean_of_quantiles(round_, level):
+    distributions, weights = round_
+    expected = pool_points([d.quantile(level) for d in distributions], weights)
+    pooled = quantile_average(distributions, weights).quantile(level)
+    assert pooled == pytest.approx(expected, rel=1e-9, abs=1e-9)
 
 
 @settings(max_examples=200, deadline=None)
