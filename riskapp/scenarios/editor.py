@@ -24,7 +24,7 @@ PREVIEW_POINTS = 121
 # A preview of an unbounded distribution spans these quantiles.
 PREVIEW_TAIL = 0.001
 
-# Largest attacker-number text that the preview endpoint reads; one distribution needs far less.
+# Largest attacker-number text that the preview endpoint reads, far more than one distribution needs.
 MAX_PREVIEW_BYTES = 4096
 
 # The document of a new scenario: the format's required fields, with one empty defense and
@@ -51,15 +51,22 @@ def error_list(errors: list[FieldError]) -> list[dict[str, str]]:
 
 @dataclass(frozen=True)
 class DensityPreview:
-    """A distribution's density sampled on a grid, with the mean that the game solver uses."""
+    """A distribution's density sampled on a grid, with the mean that the game solver uses.
+
+    ``low`` and ``high`` are the ends of the plotted range: the support's bounds, or the
+    ``PREVIEW_TAIL`` quantiles where the support is unbounded.
+    """
 
     mean: float
+    low: float
+    high: float
     x: list[float]
     density: list[float | None]
     is_point: bool
 
     def as_dict(self) -> dict[str, Any]:
-        return {"mean": self.mean, "x": self.x, "density": self.density, "is_point": self.is_point}
+        return {"mean": self.mean, "low": self.low, "high": self.high, "x": self.x, "density": self.density,
+                "is_point": self.is_point}
 
 
 def preview_attacker_number(path: str, text: str) -> tuple[DensityPreview | None, list[FieldError]]:
@@ -84,7 +91,7 @@ def density_preview(distribution: Distribution) -> DensityPreview:
     """Sample the density of ``distribution`` at ``PREVIEW_POINTS`` points across its likely range."""
     mean = distribution.mean()
     if distribution.is_point:
-        return DensityPreview(mean=mean, x=[mean], density=[None], is_point=True)
+        return DensityPreview(mean=mean, low=mean, high=mean, x=[mean], density=[None], is_point=True)
 
     frozen = _scipy_distribution(distribution)
     low, high = distribution.support()
@@ -96,7 +103,7 @@ def density_preview(distribution: Distribution) -> DensityPreview:
     steps = (np.arange(PREVIEW_POINTS) + 0.5) / PREVIEW_POINTS
     x = low + (high - low) * steps
     density = frozen.pdf(x)
-    return DensityPreview(mean=mean, x=[float(value) for value in x],
+    return DensityPreview(mean=mean, low=low, high=high, x=[float(value) for value in x],
                           density=[float(value) if math.isfinite(value) else None for value in density],
                           is_point=False)
 

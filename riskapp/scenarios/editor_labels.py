@@ -26,6 +26,8 @@ EDITOR_LABELS = {
     "id": _("Id"),
     "name": _("Name"),
     "actions": _("Actions"),
+    "defense_heading": _("Defense"),
+    "attack_heading": _("Attack"),
     "defense": _("defense"),
     "attack": _("attack"),
     "outcome": _("outcome"),

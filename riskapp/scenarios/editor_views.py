@@ -53,7 +53,7 @@ FORM_OVERHEAD_BYTES = 65_536
 # Most catalog measures that one search returns.
 MAX_MEASURE_RESULTS = 50
 
-# Paths of the fields that hold attacker numbers; the preview names its value by one of them.
+# Paths of the fields that contain attacker numbers. A preview request names its value by one of them.
 ATTACKER_NUMBER_PATH = re.compile(
     r"(attacks\[\d{1,4}\]\.cost|outcomes\[\d{1,4}\]\.attacker_gain|attacker\.risk_aversion)\Z")
 
@@ -65,7 +65,7 @@ class EditorSaveForm(forms.Form):
 
 @require_http_methods(["GET", "POST"])
 def scenario_new(request: HttpRequest) -> HttpResponse:
-    """Build a new scenario from an empty document; saving stores it as revision 1."""
+    """Build a new scenario from an empty document and store it as revision 1 on save."""
     organisations = access.organisations_for(request.user, role=Role.ANALYST)
     if not organisations.exists():
         raise PermissionDenied(gettext("Creating a scenario needs the role “%(role)s” in an organisation.")
@@ -84,6 +84,7 @@ def scenario_new(request: HttpRequest) -> HttpResponse:
         errors.append({"path": "organisation", "message": str(error)})
     document = _valid_document(form, errors)
     if document is None or organisation is None:
+        logger.info("Rejected a new scenario from the editor with %d errors", len(errors))
         return _render_editor(request, document_text=request.POST.get("document", ""), form=form, errors=errors,
                               organisations=organisations, organisation=organisation, status=400)
 
@@ -96,7 +97,7 @@ def scenario_new(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def scenario_edit(request: HttpRequest, slug: str) -> HttpResponse:
-    """Edit the latest revision; saving stores a new revision if no other was saved meanwhile.
+    """Edit the latest revision and store a new revision on save, unless another was saved meanwhile.
 
     A POST with ``reopen`` comes from the conflict page: it opens the editor on the latest
     revision with the analyst's own document, so that nothing typed is lost.
@@ -126,6 +127,7 @@ def scenario_edit(request: HttpRequest, slug: str) -> HttpResponse:
     errors: list[dict[str, str]] = []
     document = _valid_document(form, errors)
     if document is None:
+        logger.info("Rejected an editor save of scenario %s with %d errors", scenario.slug, len(errors))
         return _render_editor(request, document_text=request.POST.get("document", ""), form=form, errors=errors,
                               scenario=scenario, base=base, status=400)
 
@@ -285,6 +287,8 @@ def _render_error(request: HttpRequest, scenario: Scenario, message: str, *, sta
 
 def _too_large_page(request: HttpRequest) -> HttpResponse:
     limit = configured_limits().max_file_bytes
+    logger.warning("Rejected an editor save of %d bytes, above the limit of %d", _content_length(request),
+                   limit + FORM_OVERHEAD_BYTES)
     message = gettext("The save is %(size)d bytes, larger than the limit of %(limit)d bytes for a scenario and its "
                       "comment; nothing was stored.") % {"size": _content_length(request),
                                                          "limit": limit + FORM_OVERHEAD_BYTES}
@@ -293,7 +297,7 @@ def _too_large_page(request: HttpRequest) -> HttpResponse:
 
 def _body_too_large(request: HttpRequest) -> bool:
     # NOTE: Django's DATA_UPLOAD_MAX_MEMORY_SIZE also caps the form fields of a save, and it
-    # defaults to the scenario size limit, so a document within a few bytes of that limit is
+    # defaults to the scenario size limit. A document just under that limit is therefore
     # rejected by Django (400) before the parser can name the limit.
     return _content_length(request) > configured_limits().max_file_bytes + FORM_OVERHEAD_BYTES
 

@@ -1,11 +1,11 @@
 /* The scenario editor: builds a riskapp-scenario/1 document in the browser.
  *
- * Numbers stay text exactly as typed. When the document is written, a field that holds a
- * valid JSON number is written verbatim (so 0.10 stays 0.10 and the digest is that of the
- * same file imported); any other text is written as a JSON string, which the server's
- * parser rejects with the import's own message naming the field path. The server's
- * validate endpoint is the only judge of the rules: this file only adds convenience hints
- * such as the row sums of the probability table.
+ * Numbers stay text exactly as typed. When the document is written, a field that contains a
+ * valid JSON number is written verbatim, so 0.10 stays 0.10 and the digest is that of the
+ * same file imported. Any other text is written as a JSON string, which the server's parser
+ * rejects with the import's own message naming the field path. The server's validate
+ * endpoint is the only judge of the rules, and this file adds only convenience hints such
+ * as the row sums of the probability table.
  */
 (function () {
   "use strict";
@@ -36,6 +36,11 @@
     constructor(text) { this.text = text; }
   }
 
+  // Sticky patterns match at lastIndex only, so reading a token never copies the rest of the text.
+  const STRING_TOKEN = /"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y;
+  const NUMBER_TOKEN = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+
+  /* Read JSON text like JSON.parse, but return every number as a Num holding its text. */
   function parseJson(text) {
     let i = 0;
     const fail = () => { throw new SyntaxError("invalid JSON at " + i); };
@@ -66,12 +71,14 @@
         }
       }
       if (c === '"') {
-        const match = /^"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/.exec(text.slice(i));
+        STRING_TOKEN.lastIndex = i;
+        const match = STRING_TOKEN.exec(text);
         if (!match) fail();
         i += match[0].length;
         return JSON.parse(match[0]);
       }
-      const number = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/.exec(text.slice(i));
+      NUMBER_TOKEN.lastIndex = i;
+      const number = NUMBER_TOKEN.exec(text);
       if (number && number[0]) { i += number[0].length; return new Num(number[0]); }
       for (const [word, result] of [["true", true], ["false", false], ["null", null]]) {
         if (text.startsWith(word, i)) { i += word.length; return result; }
@@ -309,6 +316,7 @@
   function documentTree() {
     const s = state;
     const tree = { format: s.format, title: s.title, description: s.description, sources: s.sources, model: s.model };
+
     tree.defenses = s.defenses.map((d) => ({ id: d.id, name: d.name, cost: optionalNumber(d.cost), measures: d.measures }));
     tree.attacks = s.attacks.map((a) => ({
       id: a.id, name: a.name, cost: attackerNumberValue(a.cost), attempt_probability: optionalNumber(a.attempt),
@@ -316,6 +324,7 @@
     tree.outcomes = s.outcomes.map((o) => ({
       id: o.id, name: o.name, defender_loss: optionalNumber(o.loss), attacker_gain: attackerNumberValue(o.gain),
     }));
+
     tree.probabilities = {};
     for (const d of s.defenses) {
       const byAttack = (tree.probabilities[d.id] = tree.probabilities[d.id] || {});
@@ -327,6 +336,7 @@
         }
       }
     }
+
     if (s.defender) tree.defender = { risk_aversion: optionalNumber(s.defender.riskAversion) };
     if (s.attacker) {
       const attacker = {
@@ -663,14 +673,18 @@
     const height = 50;
     const mean = format(L.mean_is, { mean: Number(preview.mean.toPrecision(4)) });
     if (preview.is_point) return h("span", { class: "ed-hint" }, format(L.point_mass, { value: Number(preview.mean.toPrecision(6)) }));
+
     const finite = preview.density.filter((value) => value !== null);
     const top = Math.max(...finite) || 1;
-    const low = preview.x[0];
-    const span = preview.x[preview.x.length - 1] - low || 1;
+    const low = preview.low;
+    const span = preview.high - low || 1;
     const xOf = (x) => ((x - low) / span) * width;
     const yOf = (y) => height - 2 - (Math.min(y, top) / top) * (height - 6);
-    const points = preview.x.map((x, index) => (preview.density[index] === null ? null : xOf(x).toFixed(1) + "," + yOf(preview.density[index]).toFixed(1)))
-      .filter(Boolean).join(" ");
+    // The curve starts and ends on the baseline, so a uniform density shows as a box.
+    const curve = preview.x.map((x, index) => (preview.density[index] === null ? null : xOf(x).toFixed(1) + "," + yOf(preview.density[index]).toFixed(1)))
+      .filter(Boolean);
+    const points = ["0," + yOf(0).toFixed(1)].concat(curve, [width + "," + yOf(0).toFixed(1)]).join(" ");
+
     const svgNs = "http://www.w3.org/2000/svg";
     const svg = document.createElementNS(svgNs, "svg");
     svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
@@ -685,7 +699,7 @@
     const meanX = xOf(preview.mean).toFixed(1);
     for (const [name, value] of [["x1", meanX], ["x2", meanX], ["y1", 0], ["y2", height], ["class", "ed-mean"]]) meanLine.setAttribute(name, value);
     svg.append(line, meanLine);
-    const range = Number(low.toPrecision(3)) + " … " + Number((low + span).toPrecision(3));
+    const range = Number(preview.low.toPrecision(3)) + " … " + Number(preview.high.toPrecision(3));
     return h("figure", { class: "ed-chart" }, svg, h("figcaption", {}, mean, h("span", { class: "ed-hint" }, " · " + range)));
   }
 
@@ -730,7 +744,7 @@
 
   function probabilitySection() {
     const outcomes = state.outcomes;
-    const head = h("tr", {}, h("th", { scope: "col" }, L.defense), h("th", { scope: "col" }, L.attack),
+    const head = h("tr", {}, h("th", { scope: "col" }, L.defense_heading), h("th", { scope: "col" }, L.attack_heading),
       outcomes.map((o) => h("th", { scope: "col", class: "number" }, h("span", { "data-name-of": o.uid }, o.name || o.id || "—"))),
       h("th", { scope: "col", class: "number" }, L.row_sum), h("th", { scope: "col" }, L.actions));
     const body = [];
@@ -907,8 +921,8 @@
           if (!Object.keys(state.matrix).length) state.matrix = undefined;
         } else {
           state.matrix = state.matrix || {};
-          const value = copy(config.defaultRiskMatrix[key]);
-          state.matrix[key] = key === "criterion" ? value : key === "ratings" ? {} : value;
+          // Ratings start empty, and every other part starts from the default matrix's value.
+          state.matrix[key] = key === "ratings" ? {} : copy(config.defaultRiskMatrix[key]);
         }
         changed();
         render("default-" + key);
@@ -1063,7 +1077,7 @@
     const slot = cellSlot("risk_matrix.ratings");
     return h("fieldset", Object.assign({ class: "ed-fieldset" }, slot.attributes), h("legend", {}, L.ratings),
       h("p", { class: "ed-hint" }, L.ratings_hint), defaultToggle("ratings", L.no_ratings),
-      custom ? h("table", { class: "ed-table" }, h("thead", {}, h("tr", {}, [L.defense, L.attack, L.likelihood, L.consequence].map((text) => h("th", { scope: "col" }, text)))),
+      custom ? h("table", { class: "ed-table" }, h("thead", {}, h("tr", {}, [L.defense_heading, L.attack_heading, L.likelihood, L.consequence].map((text) => h("th", { scope: "col" }, text)))),
         h("tbody", {}, rows)) : null, slot.slot);
   }
 

@@ -151,6 +151,7 @@ def test_preview_triangular_density_and_mean(client):
     result = preview(client, "attacks[1].cost", '{"triangular": [1, 2, 5]}')["preview"]
 
     assert result["mean"] == pytest.approx(8 / 3, rel=1e-15)
+    assert (result["low"], result["high"]) == (1, 5)
     assert len(result["x"]) == 121
     assert result["x"][0] == pytest.approx(1 + 4 * 0.5 / 121, rel=1e-14)
     # The triangle's density at x is 2(x - 1) / ((5 - 1)(2 - 1)) below the mode, 2(5 - x) / (4 · 3) above it.
@@ -164,6 +165,8 @@ def test_preview_lognormal_spans_quantiles(client):
 
     assert result["mean"] == pytest.approx(math.exp(0.125), rel=1e-15)
     # The support starts at 0; the unbounded upper end is cut at the 0.999 quantile.
+    assert result["low"] == 0
+    assert result["high"] == pytest.approx(stats.lognorm.ppf(0.999, 0.5), rel=1e-12)
     step = stats.lognorm.ppf(0.999, 0.5) / 121
     assert result["x"][0] == pytest.approx(step / 2, rel=1e-12)
     assert result["x"][-1] == pytest.approx(120.5 * step, rel=1e-12)
@@ -172,7 +175,7 @@ def test_preview_lognormal_spans_quantiles(client):
 def test_preview_point_mass(client):
     result = preview(client, "attacker.risk_aversion", "0.25")["preview"]
 
-    assert result == {"mean": 0.25, "x": [0.25], "density": [None], "is_point": True}
+    assert result == {"mean": 0.25, "low": 0.25, "high": 0.25, "x": [0.25], "density": [None], "is_point": True}
 
 
 def test_preview_invalid_parameters_give_import_message(client):
