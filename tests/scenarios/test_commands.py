@@ -88,7 +88,7 @@ def test_import_then_export_command(tmp_path):
     output = tmp_path / "out.yaml"
     call_command("export_scenario", scenario.slug, "--format", "yaml", "--output", str(output))
 
-    call_command("import_scenario", str(output), "--scenario", scenario.slug)
+    call_command("import_scenario", str(output), "--scenario", scenario.slug, "--force-latest")
 
     # Export then import gives back the same file, so no second revision is stored.
     assert scenario.revisions.count() == 1
@@ -96,7 +96,7 @@ def test_import_then_export_command(tmp_path):
     data["title"] = "Changed title"
     changed = tmp_path / "changed.json"
     changed.write_text(json.dumps(data), encoding="utf-8")
-    call_command("import_scenario", str(changed), "--scenario", scenario.slug)
+    call_command("import_scenario", str(changed), "--scenario", scenario.slug, "--force-latest")
     first, second = scenario.revisions.order_by("number")
     assert second.number == 2
     assert second.digest == first.digest
