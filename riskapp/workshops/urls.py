@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from riskapp.workshops import participant_views, views
 
@@ -22,4 +22,5 @@ urlpatterns = [
     path("p/<str:code>/", participant_views.participant_page, name="participant"),
     path("p/<str:code>/data/", participant_views.participant_data, name="participant_data"),
     path("p/<str:code>/leave/", participant_views.leave, name="leave"),
+    path("", include("riskapp.workshops.export_urls")),
 ]
