@@ -13,6 +13,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from riskapp.accounts.models import demo_organisation_id
+
 # Separates a framework version's slug from a measure code in a measure id,
 # e.g. "anthropic-rsp-1.0:asl3-containment-weight-security".
 MEASURE_ID_SEPARATOR = ":"
@@ -410,9 +412,16 @@ def _comparison(bound: float | None, *, below: bool, inclusive: bool) -> str:
 
 
 class ModelProfile(models.Model):
-    """A frontier model as assessed here: its evaluation results and the measures in place for it."""
+    """A frontier model as assessed here: its evaluation results and the measures in place for it.
+
+    The organisation owns the profile and its results, because results of an unreleased model are
+    confidential. Profiles of the demo organisation restate public documents, so anyone may read them.
+    """
 
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT,
+                                     related_name="model_profiles", default=demo_organisation_id,
+                                     verbose_name=_("organisation"))
     name = models.CharField(_("name"), max_length=200)
     developer = models.CharField(_("developer"), max_length=200)
     release_date = models.DateField(_("release date"), null=True, blank=True)
