@@ -90,7 +90,8 @@ def participant_page(request: HttpRequest, code: str) -> HttpResponse:
     status = 200
     form = None
     if current is not None and current.is_open and not participant.has_left:
-        form = AnswerForm(request.POST or None, questions=questions, initial=_initial(current, participant))
+        data = request.POST if request.method == "POST" else None
+        form = AnswerForm(data, questions=questions, initial=_initial(current, participant))
     if request.method == "POST":
         if form is None:
             messages.error(request, _refusal(current, participant))
@@ -99,7 +100,7 @@ def participant_page(request: HttpRequest, code: str) -> HttpResponse:
             try:
                 stored = services.submit_judgements(participant, form.cleaned_data["answers"])
             except services.WorkshopError as error:
-                form.add_error(None, str(error))
+                form.add_error(error.form_field if error.form_field in form.fields else None, str(error))
             else:
                 messages.success(request, _("Stored %(count)d answers for round %(number)d. You may change them "
                                             "until the round closes.") % {"count": len(stored),
@@ -144,11 +145,16 @@ def _initial(current, participant: Participant) -> dict:
         prefix = f"q{judgement.question_id}-"
         for name in ("likelihood", "consequence", "value", "low", "high", "best"):
             if getattr(judgement, name) is not None:
-                initial[prefix + name] = getattr(judgement, name)
+                initial[prefix + name] = _plain_number(getattr(judgement, name))
         if judgement.confidence is not None:
-            initial[prefix + "confidence"] = round(judgement.confidence * 100, 10)
+            initial[prefix + "confidence"] = _plain_number(round(judgement.confidence * 100, 10))
         initial[prefix + "rationale"] = judgement.rationale
     return initial
+
+
+def _plain_number(value: float | int) -> float | int:
+    """Return an integral float as an int, so that a form shows 80 rather than 80.0."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
 def _own_answers(current, participant: Participant, questions) -> list[tuple]:

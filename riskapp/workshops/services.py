@@ -52,7 +52,14 @@ Kind = Question.Kind
 
 
 class WorkshopError(ValueError):
-    """A workshop action breaks a rule; the message names the field, the value and the rule."""
+    """A workshop action breaks a rule; the message names the field, the value and the rule.
+
+    ``form_field`` names the answer-form field at fault (``q<question id>-<part>``), when there is one.
+    """
+
+    def __init__(self, message: str, *, form_field: str | None = None) -> None:
+        super().__init__(message)
+        self.form_field = form_field
 
 
 def token_digest(token: str) -> str:
@@ -239,7 +246,8 @@ def submit_judgements(participant: Participant, answers: dict[int, Answer]) -> l
             outside = _outside_group_iqr(fields, spreads.get(question_id, {}))
             if outside and not answer.rationale.strip():
                 raise WorkshopError(f"Q{question.position}.rationale: missing; your {outside} lies outside the "
-                                    f"group's interquartile range of round {previous.number}, so give your reasons")
+                                    f"group's interquartile range of round {previous.number}, so give your reasons",
+                                    form_field=f"q{question.pk}-rationale")
             judgement, _created = Judgement.objects.update_or_create(
                 round=round_, question=question, participant=participant,
                 defaults={**fields, "rationale": answer.rationale.strip(), "outside_group_iqr": bool(outside)})
@@ -254,20 +262,22 @@ def _checked_fields(question: Question, answer: Answer) -> dict[str, Any]:
     empty = dict.fromkeys(("likelihood", "consequence", "value", "low", "high", "best", "confidence"))
     if len(answer.rationale) > MAX_RATIONALE_CHARS:
         raise WorkshopError(f"{field}.rationale: {len(answer.rationale)} characters; at most "
-                            f"{MAX_RATIONALE_CHARS} are allowed")
+                            f"{MAX_RATIONALE_CHARS} are allowed", form_field=f"q{question.pk}-rationale")
 
     if question.kind == Kind.MATRIX_CELL:
         for axis in ("likelihood", "consequence"):
             index = getattr(answer, axis)
             count = len(question.options[axis])
             if index is None or isinstance(index, bool) or not 0 <= index < count:
-                raise WorkshopError(f"{field}.{axis}: {index!r} is not a band; choose one of the {count} bands")
+                raise WorkshopError(f"{field}.{axis}: {index!r} is not a band; choose one of the {count} bands",
+                                    form_field=f"q{question.pk}-{axis}")
         return {**empty, "likelihood": answer.likelihood, "consequence": answer.consequence}
 
     if question.kind == Kind.PROBABILITY:
         value = answer.value
         if value is None or not math.isfinite(value) or not 0 <= value <= 1:
-            raise WorkshopError(f"{field}.value: {value!r} is not a probability; it must lie in [0, 1]")
+            raise WorkshopError(f"{field}.value: {value!r} is not a probability; it must lie in [0, 1]",
+                                form_field=f"q{question.pk}-value")
         return {**empty, "value": value}
 
     bounds = (question.options.get("lower_bound"), question.options.get("upper_bound"))
@@ -275,11 +285,13 @@ def _checked_fields(question: Question, answer: Answer) -> dict[str, Any]:
         number = getattr(answer, name)
         if number is not None and math.isfinite(number) and abs(number) > MAX_MAGNITUDE:
             raise WorkshopError(f"{field}.{name}: {number!r} is too large; the magnitude must be at most "
-                                f"{MAX_MAGNITUDE:g}")
+                                f"{MAX_MAGNITUDE:g}", form_field=f"q{question.pk}-{name}")
     try:
         interval = pooling.check_interval(answer.low, answer.best, answer.high, answer.confidence, bounds=bounds)
     except pooling.PoolingError as error:
-        raise WorkshopError(f"{field}: {error}") from error
+        part = str(error).split(":", 1)[0]
+        form_field = f"q{question.pk}-{part}" if part in ("low", "high", "best", "confidence") else None
+        raise WorkshopError(f"{field}.{error}", form_field=form_field) from error
     return {**empty, "low": interval.low, "best": interval.best, "high": interval.high,
             "confidence": interval.confidence}
 

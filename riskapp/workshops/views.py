@@ -3,6 +3,8 @@
 Every view needs the facilitator role in the scenario's organisation; other organisations' ids give 404.
 """
 
+import json
+
 import plotly
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -32,7 +34,7 @@ def workshop_create(request: HttpRequest, revision_id: int) -> HttpResponse:
     revision = access.revision_for(request, revision_id, role=Role.FACILITATOR)
     choices = selectors.question_choices(revision_document(revision))
     initial = {"title": _("Workshop on %(title)s") % {"title": revision.scenario.title}}
-    form = WorkshopForm(request.POST or None, choices=choices, initial=initial)
+    form = WorkshopForm(request.POST if request.method == "POST" else None, choices=choices, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             workshop = services.open_workshop(revision, title=form.cleaned_data["title"],
@@ -132,7 +134,7 @@ def round_pool(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     workshop = selectors.workshop_for(request, pk, role=Role.FACILITATOR)
     round_ = _round(workshop, number)
     participants = list(workshop.participants.filter(judgements__round=round_).distinct().order_by("number"))
-    form = PoolingForm(request.POST or None, participants=participants)
+    form = PoolingForm(request.POST if request.method == "POST" else None, participants=participants)
     if request.method == "POST" and form.is_valid():
         try:
             pooling_row = services.pool_round(round_, method=form.cleaned_data["method"], weights=form.weights(),
@@ -158,11 +160,43 @@ def _render_pooling(request, workshop, pooling_row: Pooling, *, status: int = 20
     context = {
         "workshop": workshop,
         "pooling": pooling_row,
+        "rows": [_pooled_row(entry) for entry in pooling_row.values],
         "latest": latest,
         "apply_form": ApplyPoolingForm(initial={"base_revision": latest.number}),
         "provenance": services.provenance_text(pooling_row),
     }
     return render(request, "workshops/pooling.html", context, status=status)
+
+
+def _pooled_row(entry: dict) -> dict:
+    """Return one pooled question as the preview shows it, numbers to 6 significant digits."""
+    result = entry["result"]
+    row = {"entry": entry, "current": _display(entry["current_value"]), "pooled": "", "detail": ""}
+    if result is None:
+        return row
+    if entry["kind"] == "matrix_cell":
+        row["pooled"] = f"{result['likelihood']} / {result['consequence']}"
+    elif entry["kind"] == "probability":
+        row["pooled"] = _display(result["value"])
+    else:
+        quantiles = result["quantiles"]
+        row["pooled"] = _("mean %(mean)s, median %(median)s") % {"mean": _display(result["mean"]),
+                                                                 "median": _display(result["median"])}
+        row["detail"] = _("5%% to 95%%: %(low)s to %(high)s") % {"low": _display(quantiles["0.05"]),
+                                                                 "high": _display(quantiles["0.95"])}
+    return row
+
+
+def _display(value) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, dict):
+        if set(value) == {"likelihood", "consequence"}:
+            return f"{value['likelihood']} / {value['consequence']}"
+        return json.dumps(value, separators=(", ", ": "))
+    if isinstance(value, (int, float)):
+        return f"{value:.6g}"
+    return str(value)
 
 
 def _pooling(workshop, pooling_id: int) -> Pooling:

@@ -68,7 +68,7 @@
           ticktext: options.consequence, range: [-0.5, options.consequence.length - 0.5]},
         yaxis: {title: {text: texts.likelihood}, tickvals: options.likelihood.map((_, i) => i),
           ticktext: options.likelihood, range: [-0.5, options.likelihood.length - 0.5]},
-        shapes: iqrShape(consensus.likelihood, "y"),
+        shapes: iqrShape(consensus.likelihood, "y").concat(iqrShape(consensus.consequence, "x").slice(0, 1)),
       },
     };
   }

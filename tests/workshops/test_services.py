@@ -146,8 +146,9 @@ def test_resubmission_replaces_answer(workshop, questions):
 @pytest.mark.parametrize(("name", "answer", "message"), [
     ("row", point(1.5), r"^Q2.value: 1.5 is not a probability; it must lie in \[0, 1\]"),
     ("cell", cell(5, 0), r"^Q1.likelihood: 5 is not a band; choose one of the 5 bands"),
-    ("loss", interval(30, 20, 10, 0.8), r"^Q4: "),
-    ("loss", interval(-5, 20, 30, 0.8), r"^Q4: "),
+    ("loss", interval(30, 20, 10, 0.8), r"^Q4.low: 30 exceeds high 10; the lowest plausible value must be <="),
+    ("loss", interval(-5, 20, 30, 0.8), r"^Q4.low: -5 is below the lower bound 0.0 of this quantity"),
+    ("loss", interval(5, 20, 30, 0), r"^Q4.confidence: 0 lies outside \(0, 1\]"),
     ("attempt", point(-0.1), r"^Q3.value: -0.1 is not a probability"),
 ])
 def test_invalid_answer_rejected(workshop, questions, name, answer, message):

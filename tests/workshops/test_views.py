@@ -1,0 +1,276 @@
+"""Workshop pages through the test client: opening, joining, answering, the dashboard data, pooling."""
+
+import json
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from riskapp.scenarios.format import parse_scenario
+from riskapp.scenarios.models import ScenarioRevision
+from riskapp.scenarios.revision_services import save_revision
+from riskapp.workshops import services
+from riskapp.workshops.models import Judgement, Participant, Pooling, Workshop
+from riskapp.workshops.services import Answer
+from tests.workshops.conftest import QUESTION_KEYS, SCENARIO
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def host(facilitator):
+    client = Client()
+    client.force_login(facilitator)
+    return client
+
+
+def join(code: str) -> Client:
+    client = Client()
+    assert client.post(reverse("workshops:join_code", args=[code])).status_code == 302
+    return client
+
+
+def page_url(workshop) -> str:
+    return reverse("workshops:participant", args=[workshop.code])
+
+
+def test_create_workshop_from_revision(host, revision):
+    url = reverse("workshops:create", args=[revision.pk])
+    form = host.get(url)
+    assert form.status_code == 200
+    assert "p(“Weights stolen” | “Basic security”, “Recruit an insider”)" in form.content.decode()
+
+    response = host.post(url, {"title": "Panel", "questions": QUESTION_KEYS[:2]})
+
+    workshop = Workshop.objects.get()
+    assert response.status_code == 302 and response["Location"] == workshop.get_absolute_url()
+    assert [question.key for question in workshop.questions.order_by("position")] == QUESTION_KEYS[:2]
+    assert workshop.created_by.username == "facilitator"
+
+
+def test_create_workshop_rejects_no_question(host, revision):
+    response = host.post(reverse("workshops:create", args=[revision.pk]), {"title": "Panel"})
+    assert response.status_code == 400
+    assert "Choose at least one question." in response.content.decode()
+
+
+def test_join_by_typed_code(workshop):
+    client = Client()
+    typed = f" {workshop.code[:4].lower()} {workshop.code[4:].lower()} "
+    response = client.post(reverse("workshops:join"), {"code": typed})
+    assert response["Location"] == reverse("workshops:join_code", args=[workshop.code])
+
+    confirm = client.get(response["Location"])
+    assert confirm.status_code == 200 and not Participant.objects.exists()
+    joined = client.post(response["Location"])
+    assert joined["Location"] == page_url(workshop)
+    assert "E1" in client.get(page_url(workshop)).content.decode()
+
+
+def test_join_unknown_code(workshop):
+    response = Client().get(reverse("workshops:join_code", args=["ZZZZZZZZ"]))
+    assert response.status_code == 404
+    assert "No workshop has the code “ZZZZZZZZ”." in response.content.decode()
+
+
+def test_join_twice_keeps_one_participant(workshop):
+    client = join(workshop.code)
+    response = client.post(reverse("workshops:join_code", args=[workshop.code]))
+    assert response["Location"] == page_url(workshop)
+    assert Participant.objects.count() == 1
+
+
+def test_answers_stored_with_confidence_fraction(workshop, questions):
+    client = join(workshop.code)
+    services.open_round(workshop)
+    loss = questions["loss"].pk
+    response = client.post(page_url(workshop), {
+        f"q{loss}-low": "10", f"q{loss}-high": "90", f"q{loss}-best": "40", f"q{loss}-confidence": "80",
+        f"q{questions['cell'].pk}-likelihood": "2", f"q{questions['cell'].pk}-consequence": "4",
+    })
+    assert response.status_code == 302
+    stored = {judgement.question_id: judgement for judgement in Judgement.objects.all()}
+    assert (stored[loss].low, stored[loss].high, stored[loss].best, stored[loss].confidence) == (10, 90, 40, 0.8)
+    assert (stored[questions["cell"].pk].likelihood, stored[questions["cell"].pk].consequence) == (2, 4)
+
+    page = client.get(page_url(workshop)).content.decode()
+    assert f'name="q{loss}-confidence" value="80"' in page
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    ({}, "Answer at least one question."),
+    ({"low": "10", "high": "90"}, "Q4: fill in every part of this answer, or none to skip the question."),
+    ({"low": "10", "high": "90", "best": "40", "confidence": "0"}, "Q4: the confidence 0.0% must lie in (0, 100]."),
+    ({"low": "10", "high": "90", "best": "40", "confidence": "nan"}, "“nan” is not a finite number"),
+    ({"low": "90", "high": "10", "best": "40", "confidence": "50"}, "Q4.low: 90.0 exceeds high 10.0"),
+])
+def test_invalid_answers_return_400(workshop, questions, data, message):
+    client = join(workshop.code)
+    services.open_round(workshop)
+    loss = questions["loss"].pk
+    response = client.post(page_url(workshop), {f"q{loss}-{part}": value for part, value in data.items()})
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not Judgement.objects.exists()
+
+
+def test_answers_refused_when_round_closed(workshop, questions):
+    client = join(workshop.code)
+    round_ = services.open_round(workshop)
+    services.close_round(round_)
+    response = client.post(page_url(workshop), {f"q{questions['row'].pk}-value": "0.5"}, follow=True)
+    assert "Round 1 is closed, so answers are no longer accepted." in response.content.decode()
+    assert not Judgement.objects.exists()
+
+
+def test_rationale_error_beside_its_field(workshop, questions):
+    first, second = join(workshop.code), join(workshop.code)
+    round_ = services.open_round(workshop)
+    row = questions["row"].pk
+    first.post(page_url(workshop), {f"q{row}-value": "0.2"})
+    second.post(page_url(workshop), {f"q{row}-value": "0.3"})
+    services.close_round(round_)
+    services.reveal_round(round_)
+    services.open_round(workshop)
+
+    response = first.post(page_url(workshop), {f"q{row}-value": "0.9"})
+
+    assert response.status_code == 400
+    assert response.context["form"].errors[f"q{row}-rationale"][0].startswith("Q2.rationale: missing; your "
+                                                                             "probability 0.9")
+    assert first.post(page_url(workshop), {f"q{row}-value": "0.9", f"q{row}-rationale": "Why"}).status_code == 302
+
+
+def test_leave_then_refused(workshop, questions):
+    client = join(workshop.code)
+    services.open_round(workshop)
+    response = client.post(reverse("workshops:leave", args=[workshop.code]), follow=True)
+    assert "You have left this workshop" in response.content.decode()
+    assert 'id="answer-form"' not in response.content.decode()
+    client.post(page_url(workshop), {f"q{questions['row'].pk}-value": "0.5"})
+    assert not Judgement.objects.exists()
+    assert Participant.objects.get().has_left
+
+
+def test_dashboard_data_hides_values_until_reveal(host, workshop, questions):
+    experts = [join(workshop.code) for _ in range(3)]
+    round_ = services.open_round(workshop)
+    row = questions["row"].pk
+    for client, value in zip(experts, ["0.1", "0.2", "0.9"], strict=True):
+        client.post(page_url(workshop), {f"q{row}-value": value, f"q{row}-rationale": f"reason {value}"})
+    url = reverse("workshops:data", args=[workshop.pk])
+
+    before = host.get(url).json()
+    services.close_round(round_)
+    closed = host.get(url).json()
+    services.reveal_round(round_)
+    after = host.get(url).json()
+
+    progress = next(question for question in before["questions"] if question["id"] == row)
+    assert progress["answered"] == ["E1", "E2", "E3"] and before["active_count"] == 3
+    for data in (before, closed):
+        text = json.dumps(data)
+        assert data["revealed"] is None
+        assert "0.9" not in text and "reason" not in text
+    revealed = next(question for question in after["revealed"]["questions"] if question["id"] == row)
+    assert [(point["label"], point["value"]) for point in revealed["points"]] == [("E1", 0.1), ("E2", 0.2),
+                                                                                   ("E3", 0.9)]
+    # Quartiles 0.15 and 0.55; the fences -0.45 and 1.15 leave no outlier.
+    assert revealed["consensus"]["value"]["q1"] == pytest.approx(0.15)
+    assert revealed["consensus"]["value"]["outliers"] == []
+    assert before["version"] != closed["version"] != after["version"]
+
+
+def test_dashboard_lists_tukey_outlier(host, workshop, questions):
+    experts = [join(workshop.code) for _ in range(5)]
+    round_ = services.open_round(workshop)
+    row = questions["row"].pk
+    for client, value in zip(experts, ["0.1", "0.11", "0.12", "0.13", "0.9"], strict=True):
+        client.post(page_url(workshop), {f"q{row}-value": value})
+    services.close_round(round_)
+    services.reveal_round(round_)
+    data = host.get(reverse("workshops:data", args=[workshop.pk])).json()
+    revealed = next(question for question in data["revealed"]["questions"] if question["id"] == row)
+    assert revealed["consensus"]["value"]["outliers"] == ["E5"]
+
+
+def test_participant_spread_has_no_labels(workshop, questions):
+    first, second = join(workshop.code), join(workshop.code)
+    round_ = services.open_round(workshop)
+    row = questions["row"].pk
+    first.post(page_url(workshop), {f"q{row}-value": "0.7"})
+    second.post(page_url(workshop), {f"q{row}-value": "0.2"})
+    services.close_round(round_)
+    services.reveal_round(round_)
+
+    spread = first.get(page_url(workshop)).context["spread"]
+    points = next(question for question in spread["questions"] if question["id"] == row)["points"]
+    # Ordered by value, the participant's own point marked, no labels and no rationales.
+    assert points == [{"value": 0.2, "own": False}, {"value": 0.7, "own": True}]
+
+
+def test_participant_data_follows_round(workshop):
+    client = join(workshop.code)
+    url = reverse("workshops:participant_data", args=[workshop.code])
+    assert client.get(url).json()["round"] is None
+    round_ = services.open_round(workshop)
+    opened = client.get(url).json()
+    assert opened["round"] == {"number": 1, "state": "open", "state_label": "open"}
+    services.close_round(round_)
+    assert client.get(url).json()["version"] != opened["version"]
+
+
+def answered_round(workshop, questions):
+    experts = [services.join_workshop(workshop)[0] for _ in range(2)]
+    round_ = services.open_round(workshop)
+    services.submit_judgements(experts[0], {questions["attempt"].pk: Answer(value=0.1)})
+    services.submit_judgements(experts[1], {questions["attempt"].pk: Answer(value=0.3)})
+    services.close_round(round_)
+    return round_
+
+
+def test_pool_and_apply_through_pages(host, workshop, questions, django_capture_on_commit_callbacks):
+    answered_round(workshop, questions)
+    pool_url = reverse("workshops:round_pool", args=[workshop.pk, 1])
+    assert host.get(pool_url).status_code == 200
+
+    response = host.post(pool_url, {"method": "weighted_linear", "weight-E1": "3", "weight-E2": "1"})
+
+    pooling_row = Pooling.objects.get()
+    assert response["Location"] == pooling_row.get_absolute_url()
+    assert pooling_row.weights == {"E1": 0.75, "E2": 0.25}
+    preview = host.get(response["Location"]).content.decode()
+    # 0.75 · 0.1 + 0.25 · 0.3 = 0.15
+    assert "0.15" in preview and "weights E1 0.75, E2 0.25" in preview
+
+    with django_capture_on_commit_callbacks(execute=False):
+        applied = host.post(reverse("workshops:pooling_apply", args=[workshop.pk, pooling_row.pk]),
+                            {"base_revision": "1"})
+    pooling_row.refresh_from_db()
+    assert applied["Location"] == pooling_row.assessment.get_absolute_url()
+    assert pooling_row.revision.number == 2
+
+
+def test_pool_rejects_missing_weight(host, workshop, questions):
+    answered_round(workshop, questions)
+    response = host.post(reverse("workshops:round_pool", args=[workshop.pk, 1]),
+                         {"method": "weighted_linear", "weight-E1": "3"})
+    assert response.status_code == 400
+    assert "weights.E2: missing; every participant who answered needs a weight" in response.content.decode()
+
+
+def test_apply_stale_preview_is_refused(host, workshop, questions, revision):
+    answered_round(workshop, questions)
+    host.post(reverse("workshops:round_pool", args=[workshop.pk, 1]), {"method": "equal_linear"})
+    pooling_row = Pooling.objects.get()
+    edited = parse_scenario(json.dumps({**SCENARIO, "title": "Edited meanwhile"}), syntax="json")
+    save_revision(revision.scenario, edited, base_revision=1, origin=ScenarioRevision.Origin.EDITOR)
+
+    response = host.post(reverse("workshops:pooling_apply", args=[workshop.pk, pooling_row.pk]),
+                         {"base_revision": "1"})
+
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "Revision 2 was saved after the revision 1 that this preview applies to" in page
+    assert 'value="2"' in page  # the form now offers the latest revision
+    assert revision.scenario.revisions.count() == 2
