@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from riskapp.accounts.models import Membership, Role
 from riskapp.scenarios.format import parse_scenario
 from riskapp.scenarios.models import ScenarioRevision
 from riskapp.scenarios.revision_services import save_revision
@@ -274,3 +275,14 @@ def test_apply_stale_preview_is_refused(host, workshop, questions, revision):
     assert "Revision 2 was saved after the revision 1 that this preview applies to" in page
     assert 'value="2"' in page  # the form now offers the latest revision
     assert revision.scenario.revisions.count() == 2
+
+
+@pytest.mark.parametrize(("role", "shown"), [(Role.ANALYST, False), (Role.FACILITATOR, True), (Role.ADMIN, True)])
+def test_scenario_page_links_to_new_workshop(revision, organisation, django_user_model, role, shown):
+    user = django_user_model.objects.create_user(f"user-{role}", password="user-password")
+    Membership.objects.create(user=user, organisation=organisation, role=role)
+    client = Client()
+    client.force_login(user)
+    page = client.get(revision.scenario.get_absolute_url()).content.decode()
+    link = f'id="open-workshop" href="{reverse("workshops:create", args=[revision.pk])}"'
+    assert (link in page) == shown
