@@ -303,6 +303,11 @@ class Measure:
     modal_share: float | None = None
     modal_text: str = ""
 
+    @property
+    def quartiles_text(self) -> str:
+        return _("%(iqr)s (%(q1)s to %(q3)s)") % {"iqr": number_text(self.iqr), "q1": number_text(self.q1),
+                                                   "q3": number_text(self.q3)}
+
 
 @dataclass(frozen=True)
 class QuestionSummary:
@@ -318,6 +323,25 @@ class QuestionSummary:
     @property
     def overlap(self) -> dict[str, Any] | None:
         return (self.consensus or {}).get("overlap")
+
+    def agreement_text(self, measure: Measure) -> str:
+        """Describe the agreement beyond the spread: the modal share of a band, the overlap of intervals."""
+        if measure.modal_share is not None:
+            return _("modal share %(share)s (%(bands)s)") % {"share": percent_text(measure.modal_share),
+                                                            "bands": measure.modal_text}
+        overlap = self.overlap
+        if overlap is None:
+            return "—"
+        coverage = _("%(share)s of the intervals contain the median best guess") % {
+            "share": percent_text(overlap["median_coverage"])}
+        if not overlap["all_overlap"]:
+            return _("no value lies in every interval; %(coverage)s") % {"coverage": coverage}
+        return _("all intervals overlap, and their common part is %(share)s of the range of all intervals; "
+                 "%(coverage)s") % {"share": percent_text(overlap["overlap_share"]), "coverage": coverage}
+
+    @property
+    def agreement_texts(self) -> list[tuple[Measure, str]]:
+        return [(measure, self.agreement_text(measure)) for measure in self.measures]
 
 
 @dataclass(frozen=True)
@@ -358,6 +382,18 @@ class Change:
     def iqr_change(self) -> float:
         return self.after.iqr - self.before.iqr
 
+    @property
+    def median_change_text(self) -> str:
+        return number_text(self.median_change, signed=True)
+
+    @property
+    def iqr_change_text(self) -> str:
+        return number_text(self.iqr_change, signed=True)
+
+    @property
+    def iqr_text(self) -> str:
+        return f"{number_text(self.before.iqr)} → {number_text(self.after.iqr)}"
+
 
 @dataclass(frozen=True)
 class PooledEntry:
@@ -378,6 +414,10 @@ class PoolingSummary:
     entries: list[PooledEntry]
     revision_path: str | None
     assessment_path: str | None
+
+    @property
+    def weight_texts(self) -> list[tuple[str, str]]:
+        return [(label, number_text(weight)) for label, weight in self.weights]
 
 
 @dataclass(frozen=True)
@@ -491,8 +531,18 @@ def _band_position(names: list[str], position: float) -> str:
 
 def _number_measure(name: str, label: str, stats: dict[str, Any]) -> Measure:
     return Measure(name=name, label=label, count=stats["count"], median=stats["median"],
-                   median_text=f"{stats['median']:.4g}", q1=stats["q1"], q3=stats["q3"], iqr=stats["iqr"],
+                   median_text=number_text(stats["median"]), q1=stats["q1"], q3=stats["q3"], iqr=stats["iqr"],
                    outliers=list(stats["outliers"]))
+
+
+def number_text(value: float, *, signed: bool = False) -> str:
+    """Write a number with at most 4 significant digits, as the dashboard's charts do."""
+    text = f"{value:+.4g}" if signed else f"{value:.4g}"
+    return "0" if text in ("+0", "-0") else text
+
+
+def percent_text(share: float) -> str:
+    return f"{100 * share:.0f}%"
 
 
 def _point(question: Question, judgement: Judgement) -> dict[str, Any]:

@@ -587,3 +587,37 @@ def test_pdf_view_without_chromium(panel, organisation, django_user_model, setti
     assert reverse("workshops:report_html", args=[panel.workshop.pk]) in page
     assert "Content-Disposition" not in response
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT).exists()
+
+
+def test_report_agreement_texts(panel):
+    first = exports.build_report(panel.workshop).rounds[0]
+    cell, _row, _attempt, loss, _gain = first.questions
+
+    assert [text for _measure, text in cell.agreement_texts] == [
+        "modal share 33% (Unlikely, Possible, Likely)", "modal share 67% (Major)"]
+    assert cell.measures[0].quartiles_text == "1 (1.5 to 2.5)"
+    assert loss.agreement_texts[0][1] == (
+        "all intervals overlap, and their common part is 26% of the range of all intervals; "
+        "100% of the intervals contain the median best guess")
+
+
+def test_report_agreement_disjoint_intervals(workshop, questions):
+    experts = [services.join_workshop(workshop)[0] for _ in range(2)]
+    first = services.open_round(workshop)
+    services.submit_judgements(experts[0], {questions["loss"].pk: Answer(low=1, best=2, high=3, confidence=0.9)})
+    services.submit_judgements(experts[1], {questions["loss"].pk: Answer(low=15, best=20, high=30, confidence=0.9)})
+    services.close_round(first)
+
+    loss = exports.build_report(workshop).rounds[0].questions[3]
+
+    # Best guesses 2 and 20 have the median 11, which neither [1, 3] nor [15, 30] contains.
+    assert loss.agreement_texts[0][1] == ("no value lies in every interval; 0% of the intervals contain the "
+                                          "median best guess")
+
+
+@pytest.mark.parametrize(("value", "signed", "text"), [(0.5, True, "+0.5"), (-0.5, True, "-0.5"),
+                                                        (0.0, True, "0"), (-0.0, True, "0"),
+                                                        (0.22500000000000003, False, "0.225"),
+                                                        (123456.0, False, "1.235e+05")])
+def test_number_text_cases(value, signed, text):
+    assert exports.number_text(value, signed=signed) == text
