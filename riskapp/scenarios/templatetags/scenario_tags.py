@@ -8,6 +8,10 @@ register = template.Library()
 @register.filter
 def attacker_number(value) -> str:
     """Render a plain number or a distribution such as ``{"triangular": [1, 2, 5]}``."""
+    if isinstance(value, dict) and "piecewise_cdf" in value:
+        points = value["piecewise_cdf"]
+        return (f"piecewise cdf on [{_plain(points[0][0])}, {_plain(points[-1][0])}] "
+                f"({len(points)} points)")
     if isinstance(value, dict):
         parts = []
         for name, parameters in value.items():
