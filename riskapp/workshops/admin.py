@@ -1,5 +1,8 @@
-"""Read-only admin pages of workshops: judgements and poolings are the record of an elicitation, so
-nobody edits them here."""
+"""Read-only admin pages of workshops.
+
+Judgements and poolings are the record of an elicitation, so these pages have no add, change or
+delete.
+"""
 
 from django.contrib import admin
 

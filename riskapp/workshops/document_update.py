@@ -7,12 +7,12 @@ Numbers go in as ``Decimal``, as the scenario parser reads them:
   the pooled distribution for an interval question), rounded to ``SIGNIFICANT_DIGITS``;
 - an attacker gain or attack cost takes the pooled distribution as written by
   ``pooling.to_scenario_number``;
-- the pooled cells of a probability row keep their pooled values (rounded to
-  ``PROBABILITY_PLACES`` decimal places) and the row's other outcomes are rescaled in proportion
-  to their old values so that the row sums to 1 exactly: each other cell becomes
+- the pooled cells of a probability row keep their pooled values, rounded to
+  ``PROBABILITY_PLACES`` decimal places. The row's other outcomes are rescaled in proportion to
+  their old values so that the row sums to 1 exactly. Each other cell becomes
   ``old · (1 − pooled sum) / (old sum of the others)``, rounded half-even to the same places, and
   the largest rescaled cell takes the rounding remainder. When the others were all 0 they share
-  the rest equally; when every cell of a row is pooled, the pooled cells are divided by their sum.
+  the rest equally. When every cell of a row is pooled, the pooled cells are divided by their sum.
 
 The result is checked again by the scenario parser before anything is stored.
 """

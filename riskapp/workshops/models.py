@@ -159,8 +159,8 @@ class Round(models.Model):
 class Participant(models.Model):
     """An anonymous expert in one workshop, known only by the label E1, E2, … in the order of joining.
 
-    The participant's browser keeps a random secret token in its session; the database stores
-    only the token's SHA-256 digest, so neither the label nor the row id can stand in for it.
+    The participant's browser keeps a random secret token in its session. The database stores only
+    the token's SHA-256 digest, so neither the label nor the row id can stand in for the token.
     """
 
     workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="participants")

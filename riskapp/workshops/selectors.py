@@ -29,7 +29,6 @@ TARGET_BOUNDS: dict[str, tuple[float | None, float | None]] = {
 
 # Defender numbers and probabilities take the pooled mean; attacker numbers keep the pooled distribution.
 ATTACKER_TARGETS = (Target.ATTACKER_GAIN, Target.ATTACK_COST)
-PROBABILITY_TARGETS = (Target.ATTEMPT_PROBABILITY, Target.OUTCOME_PROBABILITY)
 
 
 @dataclass(frozen=True)
@@ -128,7 +127,11 @@ def _json_value(value: Any) -> Any:
 
 
 def workshop_for(request: HttpRequest, pk: int, *, role: int) -> Workshop:
-    """Return the workshop if the user holds ``role`` in its scenario's organisation; 404 for everyone else."""
+    """Return the workshop if the user has ``role`` in its scenario's organisation.
+
+    Raises Http404 for a non-member, as for an id that does not exist, and PermissionDenied for a
+    member whose role is too low.
+    """
     workshop = Workshop.objects.select_related("revision__scenario__organisation").filter(pk=pk).first()
     if workshop is None or workshop.revision.scenario.deleted_at is not None:
         raise Http404(_("Not found."))

@@ -314,10 +314,10 @@ def pool_round(round_: Round, *, method: str, weights: dict[str, float] | None =
                user: AbstractBaseUser | None = None) -> Pooling:
     """Pool a closed or revealed round with ``method`` and store the result as a ``Pooling`` row.
 
-    ``weights`` maps participant labels to non-negative numbers and is required by, and only
-    allowed for, the weighted linear pool; each question's pool renormalises the weights of the
-    participants who answered it. Raises WorkshopError for an open round, a round without
-    judgements or invalid weights.
+    ``weights`` maps participant labels to non-negative numbers. The weighted linear pool requires
+    it and the other methods reject it. Each question's pool renormalises the weights of the
+    participants who answered that question. Raises WorkshopError for an open round, a round
+    without judgements or invalid weights.
     """
     # Read the state again: the caller's instance may predate a close or reveal.
     round_ = Round.objects.select_related("workshop__revision__scenario__organisation").get(pk=round_.pk)
@@ -388,7 +388,7 @@ def _weights_text(weights: dict[str, float]) -> str:
 
 def pooled_entry(question: Question, judgements: list[Judgement], *, method: str,
                  weights: list[float] | None) -> dict[str, Any]:
-    """Pool one question's judgements; the entry's ``result`` is None when nobody answered."""
+    """Pool one question's judgements; the entry's ``result`` is None when no participant answered it."""
     entry: dict[str, Any] = {
         "question": question.pk, "position": question.position, "key": question.key, "kind": question.kind,
         "target": question.target, "defense_id": question.defense_id, "attack_id": question.attack_id,
@@ -428,8 +428,8 @@ def _pooled_interval(question: Question, judgements: list[Judgement], *, method:
     mean = pooled.mean()
     scenario_value = mean
     if question.target in selectors.ATTACKER_TARGETS:
-        # The JSON column cannot hold Decimals; floats of at most 17 significant digits turn back
-        # into the same decimals through their shortest repr (document_update.to_decimals).
+        # The JSON column cannot hold Decimals. A decimal of at most 15 significant digits (this one
+        # has 10) turns back into itself through the float's shortest repr in to_decimals.
         scenario_value = _json_floats(pooling.to_scenario_number(pooled))
     return {
         "mean": mean, "median": pooled.median(),

@@ -25,15 +25,15 @@
   }
 
   // The version digests the round's number and state, the participant's answers and whether they
-  // left, as the server rendered them; any change means the page is out of date.
-  const shown = root.dataset.version;
+  // left, as the server rendered the page. Any change means that the page is out of date.
+  const renderedVersion = root.dataset.version;
 
   async function poll() {
     try {
       const response = await fetch(root.dataset.url, {headers: {Accept: "application/json"}});
       if (response.ok) {
         const data = await response.json();
-        if (data.version !== shown) {
+        if (data.version !== renderedVersion) {
           if (!edited) {
             window.location.reload();
             return;

@@ -1,6 +1,6 @@
 // Draws the anonymised spread of a revealed workshop round: one plotly chart per question.
-// Shared by the facilitator's dashboard (points carry labels) and the participant's page (the
-// participant's own point is marked with "own" and highlighted; the others have no labels).
+// The facilitator's dashboard gets points with labels. The participant's page gets points
+// without labels, and the participant's own point is marked "own" and highlighted.
 (function () {
   "use strict";
 

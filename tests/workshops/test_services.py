@@ -102,14 +102,16 @@ def test_round_state_machine(workshop, facilitator):
         services.reveal_round(first)
 
     closed = services.close_round(first, user=facilitator)
-    assert closed.state == Round.State.CLOSED and closed.closed_at is not None
+    assert closed.state == Round.State.CLOSED
+    assert closed.closed_at is not None
     with pytest.raises(WorkshopError, match=r"^round: round 1 is closed, so it cannot be closed"):
         services.close_round(first)
     with pytest.raises(WorkshopError, match=r"^round: round 1 is closed; reveal it"):
         services.open_round(workshop)
 
     revealed = services.reveal_round(first, user=facilitator)
-    assert revealed.state == Round.State.REVEALED and revealed.revealed_at is not None
+    assert revealed.state == Round.State.REVEALED
+    assert revealed.revealed_at is not None
     second = services.open_round(workshop, user=facilitator)
     assert second.number == 2
     summaries = list(AuditEvent.objects.filter(object_type="workshops.round").values_list("summary", flat=True))
@@ -425,7 +427,8 @@ def test_apply_pooling_stale_base_stores_nothing(workshop, questions, revision):
 
     assert revision.scenario.revisions.count() == 2
     pooled.refresh_from_db()
-    assert pooled.revision is None and pooled.assessment is None
+    assert pooled.revision is None
+    assert pooled.assessment is None
     assert not Assessment.objects.exists()
 
 

@@ -44,7 +44,8 @@ def test_create_workshop_from_revision(host, revision):
     response = host.post(url, {"title": "Panel", "questions": QUESTION_KEYS[:2]})
 
     workshop = Workshop.objects.get()
-    assert response.status_code == 302 and response["Location"] == workshop.get_absolute_url()
+    assert response.status_code == 302
+    assert response["Location"] == workshop.get_absolute_url()
     assert [question.key for question in workshop.questions.order_by("position")] == QUESTION_KEYS[:2]
     assert workshop.created_by.username == "facilitator"
 
@@ -62,7 +63,8 @@ def test_join_by_typed_code(workshop):
     assert response["Location"] == reverse("workshops:join_code", args=[workshop.code])
 
     confirm = client.get(response["Location"])
-    assert confirm.status_code == 200 and not Participant.objects.exists()
+    assert confirm.status_code == 200
+    assert not Participant.objects.exists()
     joined = client.post(response["Location"])
     assert joined["Location"] == page_url(workshop)
     assert "E1" in client.get(page_url(workshop)).content.decode()
@@ -168,11 +170,13 @@ def test_dashboard_data_hides_values_until_reveal(host, workshop, questions):
     after = host.get(url).json()
 
     progress = next(question for question in before["questions"] if question["id"] == row)
-    assert progress["answered"] == ["E1", "E2", "E3"] and before["active_count"] == 3
+    assert progress["answered"] == ["E1", "E2", "E3"]
+    assert before["active_count"] == 3
     for data in (before, closed):
         text = json.dumps(data)
         assert data["revealed"] is None
-        assert "0.9" not in text and "reason" not in text
+        assert "0.9" not in text
+        assert "reason" not in text
     revealed = next(question for question in after["revealed"]["questions"] if question["id"] == row)
     assert [(point["label"], point["value"]) for point in revealed["points"]] == [("E1", 0.1), ("E2", 0.2),
                                                                                    ("E3", 0.9)]
@@ -242,7 +246,8 @@ def test_pool_and_apply_through_pages(host, workshop, questions, django_capture_
     assert pooling_row.weights == {"E1": 0.75, "E2": 0.25}
     preview = host.get(response["Location"]).content.decode()
     # 0.75 · 0.1 + 0.25 · 0.3 = 0.15
-    assert "0.15" in preview and "weights E1 0.75, E2 0.25" in preview
+    assert "0.15" in preview
+    assert "weights E1 0.75, E2 0.25" in preview
 
     with django_capture_on_commit_callbacks(execute=False):
         applied = host.post(reverse("workshops:pooling_apply", args=[workshop.pk, pooling_row.pk]),
