@@ -614,6 +614,8 @@ def report_context(workshop: Workshop, *, offline: bool) -> dict[str, Any]:
 
 def report_html(workshop: Workshop, request: HttpRequest | None = None) -> str:
     """Render the workshop report as one HTML file that works offline, with plotly.js and CSS inlined."""
+    # NOTE: at the services' limits (60 questions, 10 rounds) the file holds 600 charts. Printing
+    # that many within pdf.TIME_LIMIT_SECONDS has not been tried; the tests print 2 rounds.
     # Links into the application would be dead in a downloaded file, so it shows their paths as text.
     context = report_context(workshop, offline=True)
     context["stylesheet"] = read_static("css/riskapp.css")

@@ -487,6 +487,16 @@ def test_view_access_by_role(panel, organisation, django_user_model, view, role,
     assert response.status_code == status
 
 
+@pytest.mark.parametrize("role", [Role.VIEWER, Role.ANALYST])
+def test_pdf_view_below_facilitator_403(panel, organisation, django_user_model, role):
+    client = signed_in(django_user_model, organisation, role)
+
+    response = client.get(reverse("workshops:report_pdf", args=[panel.workshop.pk]))
+
+    assert response.status_code == 403
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT).exists()
+
+
 @pytest.mark.parametrize("view", EXPORT_VIEWS)
 def test_view_other_organisation_404(panel, other_workshop, organisation, django_user_model, view):
     client = signed_in(django_user_model, organisation, Role.ADMIN)
