@@ -16,6 +16,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from riskapp.accounts import audit
 from riskapp.accounts.models import AuditEvent
@@ -67,7 +68,7 @@ def token_digest(token: str) -> str:
 
 
 def _new_code() -> str:
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    return "".join(secrets.choice(CODE_ALPHABET) for _position in range(CODE_LENGTH))
 
 
 def _lock(workshop: Workshop) -> Workshop:
@@ -82,16 +83,18 @@ def open_workshop(revision: ScenarioRevision, *, title: str, questions: list[str
     """Create a workshop on ``revision`` asking the questions whose keys are listed, in that order."""
     title = title.strip()
     if not title:
-        raise WorkshopError("title: the title is empty; give the workshop a title")
+        raise WorkshopError(_("title: the title is empty; give the workshop a title"))
     if not questions:
-        raise WorkshopError("questions: no question chosen; choose at least one")
+        raise WorkshopError(_("questions: no question chosen; choose at least one"))
     if len(questions) > MAX_QUESTIONS:
-        raise WorkshopError(f"questions: {len(questions)} chosen; a workshop asks at most {MAX_QUESTIONS}")
+        raise WorkshopError(_("questions: %(count)d chosen; a workshop asks at most %(limit)d")
+                            % {"count": len(questions), "limit": MAX_QUESTIONS})
     offered = {choice.key: choice for choice in selectors.question_choices(revision_document(revision))}
     chosen = []
     for key in dict.fromkeys(questions):
         if key not in offered:
-            raise WorkshopError(f"questions: {key!r} is not a question that revision {revision.number} offers")
+            raise WorkshopError(_("questions: %(key)r is not a question that revision %(number)d offers")
+                                % {"key": key, "number": revision.number})
         chosen.append(offered[key])
 
     for _attempt in range(5):
@@ -104,7 +107,7 @@ def open_workshop(revision: ScenarioRevision, *, title: str, questions: list[str
             # A code collision: 23^8 codes make it rare, so another draw succeeds.
             continue
     else:
-        raise WorkshopError("code: no unused join code found after 5 draws; try again")
+        raise WorkshopError(_("code: no unused join code found after 5 draws; try again"))
 
     Question.objects.bulk_create([
         Question(workshop=workshop, position=position, kind=choice.kind, target=choice.target,
@@ -127,10 +130,11 @@ def open_round(workshop: Workshop, *, user: AbstractBaseUser | None = None) -> R
         locked = _lock(workshop)
         last = locked.rounds.order_by("-number").first()
         if last is not None and not last.is_revealed:
-            raise WorkshopError(f"round: round {last.number} is {last.state}; reveal it before opening the next round")
+            raise WorkshopError(_("round: round %(number)d is %(state)s; reveal it before opening the next round")
+                                % {"number": last.number, "state": last.get_state_display()})
         number = 1 if last is None else last.number + 1
         if number > MAX_ROUNDS:
-            raise WorkshopError(f"round: a workshop has at most {MAX_ROUNDS} rounds")
+            raise WorkshopError(_("round: a workshop has at most %(limit)d rounds") % {"limit": MAX_ROUNDS})
         round_ = Round.objects.create(workshop=locked, number=number)
         _audit_round(user, round_, AuditEvent.Action.CREATE, "Opened")
     return round_
@@ -151,8 +155,10 @@ def _advance(round_: Round, before: str, after: str, timestamp: str, *, user, ve
         _lock(round_.workshop)
         locked = Round.objects.select_related("workshop__revision__scenario__organisation").get(pk=round_.pk)
         if locked.state != before:
-            raise WorkshopError(f"round: round {locked.number} is {locked.state}, so it cannot be "
-                                f"{after}; only a {before} round can")
+            raise WorkshopError(_("round: round %(number)d is %(state)s, so it cannot be %(after)s; only a %(before)s "
+                                  "round can") % {"number": locked.number, "state": locked.get_state_display(),
+                                                  "after": Round.State(after).label,
+                                                  "before": Round.State(before).label})
         locked.state = after
         setattr(locked, timestamp, timezone.now())
         locked.save(update_fields=["state", timestamp])
@@ -177,7 +183,8 @@ def join_workshop(workshop: Workshop) -> tuple[Participant, str]:
         locked = _lock(workshop)
         count = locked.participants.count()
         if count >= MAX_PARTICIPANTS:
-            raise WorkshopError(f"participants: the workshop already has {count}; at most {MAX_PARTICIPANTS} may join")
+            raise WorkshopError(_("participants: the workshop already has %(count)d; at most %(limit)d may join")
+                                % {"count": count, "limit": MAX_PARTICIPANTS})
         number = (locked.participants.order_by("-number").values_list("number", flat=True).first() or 0) + 1
         participant = Participant.objects.create(workshop=locked, number=number, label=f"E{number}",
                                                  token_digest=token_digest(token))
@@ -227,15 +234,19 @@ def submit_judgements(participant: Participant, answers: dict[int, Answer]) -> l
         _lock(workshop)
         participant = Participant.objects.get(pk=participant.pk)
         if participant.has_left:
-            raise WorkshopError(f"participant: {participant.label} has left the workshop and cannot answer again")
+            raise WorkshopError(_("participant: %(label)s has left the workshop and cannot answer again")
+                                % {"label": participant.label})
         round_ = selectors.current_round(workshop)
         if round_ is None or not round_.is_open:
-            state = "no round has been opened yet" if round_ is None else f"round {round_.number} is {round_.state}"
-            raise WorkshopError(f"round: {state}; answers are accepted only while a round is open")
+            if round_ is None:
+                raise WorkshopError(_("round: no round has been opened yet; answers are accepted only while a "
+                                      "round is open"))
+            raise WorkshopError(_("round: round %(number)d is %(state)s; answers are accepted only while a round is "
+                                  "open") % {"number": round_.number, "state": round_.get_state_display()})
         questions = {question.pk: question for question in workshop.questions.all()}
         for question_id in answers:
             if question_id not in questions:
-                raise WorkshopError(f"question: {question_id!r} is not a question of this workshop")
+                raise WorkshopError(_("question: %(id)r is not a question of this workshop") % {"id": question_id})
 
         previous = selectors.last_revealed_round(workshop, before=round_.number)
         spreads = selectors.round_spreads(previous) if previous is not None else {}
@@ -245,9 +256,11 @@ def submit_judgements(participant: Participant, answers: dict[int, Answer]) -> l
             fields = _checked_fields(question, answer)
             outside = _outside_group_iqr(fields, spreads.get(question_id, {}))
             if outside and not answer.rationale.strip():
-                raise WorkshopError(f"Q{question.position}.rationale: missing; your {outside} lies outside the "
-                                    f"group's interquartile range of round {previous.number}, so give your reasons",
-                                    form_field=f"q{question.pk}-rationale")
+                raise WorkshopError(
+                    _("Q%(position)d.rationale: missing; your %(value)s lies outside the group's interquartile "
+                      "range of round %(number)d, so give your reasons")
+                    % {"position": question.position, "value": outside, "number": previous.number},
+                    form_field=f"q{question.pk}-rationale")
             judgement, _created = Judgement.objects.update_or_create(
                 round=round_, question=question, participant=participant,
                 defaults={**fields, "rationale": answer.rationale.strip(), "outside_group_iqr": bool(outside)})
@@ -261,36 +274,41 @@ def _checked_fields(question: Question, answer: Answer) -> dict[str, Any]:
     field = f"Q{question.position}"
     empty = dict.fromkeys(("likelihood", "consequence", "value", "low", "high", "best", "confidence"))
     if len(answer.rationale) > MAX_RATIONALE_CHARS:
-        raise WorkshopError(f"{field}.rationale: {len(answer.rationale)} characters; at most "
-                            f"{MAX_RATIONALE_CHARS} are allowed", form_field=f"q{question.pk}-rationale")
+        raise WorkshopError(_("%(field)s.rationale: %(count)d characters; at most %(limit)d are allowed")
+                            % {"field": field, "count": len(answer.rationale), "limit": MAX_RATIONALE_CHARS},
+                            form_field=f"q{question.pk}-rationale")
 
     if question.kind == Kind.MATRIX_CELL:
         for axis in ("likelihood", "consequence"):
             index = getattr(answer, axis)
             count = len(question.options[axis])
             if index is None or isinstance(index, bool) or not 0 <= index < count:
-                raise WorkshopError(f"{field}.{axis}: {index!r} is not a band; choose one of the {count} bands",
+                raise WorkshopError(_("%(field)s.%(axis)s: %(index)r is not a band; choose one of the %(count)d "
+                                      "bands") % {"field": field, "axis": axis, "index": index, "count": count},
                                     form_field=f"q{question.pk}-{axis}")
         return {**empty, "likelihood": answer.likelihood, "consequence": answer.consequence}
 
     if question.kind == Kind.PROBABILITY:
         value = answer.value
         if value is None or not math.isfinite(value) or not 0 <= value <= 1:
-            raise WorkshopError(f"{field}.value: {value!r} is not a probability; it must lie in [0, 1]",
-                                form_field=f"q{question.pk}-value")
+            raise WorkshopError(_("%(field)s.value: %(value)r is not a probability; it must lie in [0, 1]")
+                                % {"field": field, "value": value}, form_field=f"q{question.pk}-value")
         return {**empty, "value": value}
 
     bounds = (question.options.get("lower_bound"), question.options.get("upper_bound"))
     for name in ("low", "high", "best"):
         number = getattr(answer, name)
         if number is not None and math.isfinite(number) and abs(number) > MAX_MAGNITUDE:
-            raise WorkshopError(f"{field}.{name}: {number!r} is too large; the magnitude must be at most "
-                                f"{MAX_MAGNITUDE:g}", form_field=f"q{question.pk}-{name}")
+            raise WorkshopError(_("%(field)s.%(name)s: %(value)r is too large; the magnitude must be at most "
+                                  "%(limit)g") % {"field": field, "name": name, "value": number,
+                                                  "limit": MAX_MAGNITUDE},
+                                form_field=f"q{question.pk}-{name}")
     try:
         interval = pooling.check_interval(answer.low, answer.best, answer.high, answer.confidence, bounds=bounds)
     except pooling.PoolingError as error:
         part = str(error).split(":", 1)[0]
         form_field = f"q{question.pk}-{part}" if part in ("low", "high", "best", "confidence") else None
+        # PoolingError messages start with the part of the interval at fault, such as "low: ...".
         raise WorkshopError(f"{field}.{error}", form_field=form_field) from error
     return {**empty, "low": interval.low, "best": interval.best, "high": interval.high,
             "confidence": interval.confidence}
@@ -298,12 +316,13 @@ def _checked_fields(question: Question, answer: Answer) -> dict[str, Any]:
 
 def _outside_group_iqr(fields: dict[str, Any], spreads: dict[str, pooling.Spread]) -> str:
     """Describe the first compared value outside the previous revealed round's interquartile range, or return ''."""
-    names = {"likelihood": "likelihood band", "consequence": "consequence band", "value": "probability",
-             "best": "best guess"}
+    names = {"likelihood": _("likelihood band"), "consequence": _("consequence band"), "value": _("probability"),
+             "best": _("best guess")}
     for name, group in spreads.items():
         value = fields[name]
         if value is not None and pooling.outside_iqr(value, group):
-            return f"{names[name]} {value:g} (range [{group.q1:g}, {group.q3:g}])"
+            return _("%(name)s %(value)g (range [%(q1)g, %(q3)g])") % {"name": names[name], "value": value,
+                                                                       "q1": group.q1, "q3": group.q3}
     return ""
 
 
@@ -323,12 +342,15 @@ def pool_round(round_: Round, *, method: str, weights: dict[str, float] | None =
     round_ = Round.objects.select_related("workshop__revision__scenario__organisation").get(pk=round_.pk)
     workshop = round_.workshop
     if method not in Pooling.Method.values:
-        raise WorkshopError(f"method: {method!r} is not one of {', '.join(Pooling.Method.values)}")
+        raise WorkshopError(_("method: %(method)r is not one of %(methods)s")
+                            % {"method": method, "methods": ", ".join(Pooling.Method.values)})
     if round_.is_open:
-        raise WorkshopError(f"round: round {round_.number} is still open; close it before pooling")
+        raise WorkshopError(_("round: round %(number)d is still open; close it before pooling")
+                            % {"number": round_.number})
     judgements = list(round_.judgements.select_related("participant", "question").order_by("participant__number"))
     if not judgements:
-        raise WorkshopError(f"round: round {round_.number} has no judgements, so there is nothing to pool")
+        raise WorkshopError(_("round: round %(number)d has no judgements, so there is nothing to pool")
+                            % {"number": round_.number})
 
     labels = list(dict.fromkeys(judgement.participant.label for judgement in judgements))
     label_weights = _checked_weights(method, weights, labels, workshop)
@@ -355,24 +377,26 @@ def _checked_weights(method: str, weights: dict[str, float] | None, labels: list
                      workshop: Workshop) -> dict[str, float] | None:
     if method != Pooling.Method.WEIGHTED_LINEAR:
         if weights:
-            raise WorkshopError(f"weights: given for the {method} method, which weighs every expert equally; "
-                                f"choose the weighted linear pool")
+            raise WorkshopError(_("weights: given for the %(method)s method, which weighs every expert equally; "
+                                  "choose the weighted linear pool") % {"method": method})
         return None
     if not weights:
-        raise WorkshopError("weights: missing; the weighted linear pool needs a weight for each participant")
+        raise WorkshopError(_("weights: missing; the weighted linear pool needs a weight for each participant"))
     known = set(workshop.participants.values_list("label", flat=True))
     for label, weight in weights.items():
         if label not in known:
-            raise WorkshopError(f"weights.{label}: not a participant of this workshop")
+            raise WorkshopError(_("weights.%(label)s: not a participant of this workshop") % {"label": label})
         if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not math.isfinite(weight) \
                 or weight < 0:
-            raise WorkshopError(f"weights.{label}: {weight!r} is not a finite number >= 0")
+            raise WorkshopError(_("weights.%(label)s: %(weight)r is not a finite number >= 0")
+                                % {"label": label, "weight": weight})
     for label in labels:
         if label not in weights:
-            raise WorkshopError(f"weights.{label}: missing; every participant who answered needs a weight")
+            raise WorkshopError(_("weights.%(label)s: missing; every participant who answered needs a weight")
+                                % {"label": label})
     if sum(weights[label] for label in labels) <= 0:
-        raise WorkshopError("weights: every weight of the participants who answered is 0; at least one must be "
-                            "positive")
+        raise WorkshopError(_("weights: every weight of the participants who answered is 0; at least one must be "
+                              "positive"))
     return {label: float(weights[label]) for label in labels}
 
 
@@ -473,11 +497,12 @@ def apply_pooling(pooling_row: Pooling, *, base_revision: int, user: AbstractBas
     with transaction.atomic():
         locked = Pooling.objects.select_for_update().get(pk=pooling_row.pk)
         if locked.revision_id is not None:
-            raise WorkshopError(f"pooling: pooling {locked.pk} was already applied as revision "
-                                f"{locked.revision.number}")
+            raise WorkshopError(_("pooling: pooling %(id)d was already applied as revision %(number)d")
+                                % {"id": locked.pk, "number": locked.revision.number})
         base = scenario.revisions.filter(number=base_revision).first()
         if base is None:
-            raise WorkshopError(f"base_revision: {base_revision!r} is not a revision of scenario {scenario.slug}")
+            raise WorkshopError(_("base_revision: %(value)r is not a revision of scenario %(slug)s")
+                                % {"value": base_revision, "slug": scenario.slug})
         try:
             data = apply_pooled_values(revision_document(base).data, locked.values)
         except DocumentUpdateError as error:
