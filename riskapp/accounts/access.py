@@ -1,7 +1,7 @@
 """The one place that decides who may read or write an organisation's objects.
 
-Every view of scenarios, assessments, runs, sensitivity analyses and reports looks its object up
-through a ``*_for`` function here. A user who is not a member of the object's organisation gets
+Every view of scenarios, assessments, runs, sensitivity analyses, reports and model profiles looks
+its object up through a ``*_for`` function here. A user who is not a member of the object's organisation gets
 Http404, exactly as for an id that does not exist, so ids never reveal another organisation's
 data. A member whose role is too low for the action gets 403, since the object is theirs to know.
 """
@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from riskapp.accounts.models import Membership, Organisation, Role
 from riskapp.assessments.models import Assessment, AssessmentRun, SensitivityAnalysis
+from riskapp.catalog.models import ModelProfile
 from riskapp.scenarios.models import Scenario, ScenarioRevision
 
 AnyUser: TypeAlias = AbstractBaseUser | AnonymousUser
@@ -73,7 +74,7 @@ class Permissions:
 
 
 def permissions(user: AnyUser, organisation: Organisation) -> Permissions:
-    """Return what the user may do in the organisation; pages pass it to templates as ``can``."""
+    """Return what the user may do in the organisation. Pages pass it to templates as ``can``."""
     return Permissions(role_in(user, organisation))
 
 
@@ -106,6 +107,28 @@ def visible_scenarios(user: AnyUser) -> QuerySet[Scenario]:
     """Return the scenarios the user may view; deleted ones are hidden from everyone."""
     readable = organisations_for(user, role=Role.VIEWER).values("pk")
     return Scenario.objects.filter(organisation__in=readable, deleted_at__isnull=True)
+
+
+def visible_profiles(user: AnyUser) -> QuerySet[ModelProfile]:
+    """Return the model profiles the user may view: their organisations' and the demo organisation's.
+
+    The demo organisation's profiles restate public documents, so they are visible without signing in.
+    """
+    members = organisations_for(user, role=Role.VIEWER).values("pk")
+    return ModelProfile.objects.filter(Q(organisation__in=members) | Q(organisation__is_demo=True))
+
+
+def writable_profiles(user: AnyUser) -> QuerySet[ModelProfile]:
+    """Return the model profiles of organisations where the user is analyst or above, who may add results to them."""
+    return ModelProfile.objects.filter(organisation__in=organisations_for(user, role=Role.ANALYST).values("pk"))
+
+
+def profile_for(request: HttpRequest, slug: str, *, role: int) -> ModelProfile:
+    profile = _get(ModelProfile.objects.select_related("organisation"), slug=slug)
+    if role <= Role.VIEWER and profile.organisation.is_demo:
+        return profile
+    check_role(request.user, profile.organisation, role)
+    return profile
 
 
 def organisation_for(request: HttpRequest, slug: str, *, role: int) -> Organisation:

@@ -18,6 +18,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.db.models import QuerySet
 
 from riskapp.catalog.models import Benchmark, EvaluationResult, FrameworkVersion, ModelProfile
 
@@ -66,8 +67,13 @@ class ResultRow:
     note: str
 
 
-def read_evaluation_file(content: bytes, filename: str) -> list[ResultRow]:
-    """Parse and validate an uploaded CSV or JSON file of results; raise ``EvaluationFileError``."""
+def read_evaluation_file(content: bytes, filename: str, *,
+                         profiles: QuerySet[ModelProfile] | None = None) -> list[ResultRow]:
+    """Parse and validate an uploaded CSV or JSON file of results; raise ``EvaluationFileError``.
+
+    ``profiles`` limits the model profiles that rows may name, for example to those the user may
+    write. A row naming another profile is rejected as if the profile did not exist.
+    """
     suffix = PurePath(filename).suffix.lower()
     if suffix not in (".csv", ".json"):
         raise EvaluationFileError([RowError(FILE_ROW, "file", filename, "must end in .csv or .json")])
@@ -79,7 +85,7 @@ def read_evaluation_file(content: bytes, filename: str) -> list[ResultRow]:
         raise EvaluationFileError([RowError(FILE_ROW, "file", filename, rule)]) from error
 
     records = _csv_records(text) if suffix == ".csv" else _json_records(text)
-    return validate_records(records)
+    return validate_records(records, profiles=profiles)
 
 
 def _csv_records(text: str) -> list[dict[str, Any]]:
@@ -125,12 +131,13 @@ def _json_records(text: str) -> list[dict[str, Any]]:
     return records
 
 
-def validate_records(records: list[dict[str, Any]]) -> list[ResultRow]:
+def validate_records(records: list[dict[str, Any]], *,
+                     profiles: QuerySet[ModelProfile] | None = None) -> list[ResultRow]:
     """Check parsed records against the catalog and against each other; raise ``EvaluationFileError``."""
     if not records:
         raise EvaluationFileError([RowError(FILE_ROW, "file", "", "contains no result rows")])
 
-    lookup = _Lookup(records)
+    lookup = _Lookup(records, profiles)
     rows = []
     errors = []
     first_row_of_key: dict[tuple, int] = {}
@@ -158,11 +165,18 @@ def validate_records(records: list[dict[str, Any]]) -> list[ResultRow]:
 class _Lookup:
     """The catalog rows that the records name, fetched with one query per table."""
 
-    def __init__(self, records: list[dict[str, Any]]) -> None:
+    def __init__(self, records: list[dict[str, Any]], profiles: QuerySet[ModelProfile] | None) -> None:
         def names(key: str) -> set[str]:
             return {str(record[key]) for record in records if key in record}
 
-        self.profiles = {profile.slug: profile for profile in ModelProfile.objects.filter(slug__in=names("model"))}
+        if profiles is None:
+            profiles = ModelProfile.objects.all()
+            self.profile_rule = "not the slug of a model profile in the catalog"
+        else:
+            self.profile_rule = ("not the slug of a model profile that you may add results to; that needs the "
+                                 "analyst role in the organisation that owns the profile")
+        self.profiles = {profile.slug: profile
+                         for profile in profiles.select_related("organisation").filter(slug__in=names("model"))}
         self.benchmarks = {benchmark.slug: benchmark
                            for benchmark in Benchmark.objects.filter(slug__in=names("benchmark"))}
         self.versions = {version.slug: version
@@ -188,7 +202,7 @@ class _RowChecker:
 
         profile = self.lookup.profiles.get(str(self.record["model"]))
         if profile is None:
-            self.fail("model", "not the slug of a model profile in the catalog")
+            self.fail("model", self.lookup.profile_rule)
         benchmark = self.lookup.benchmarks.get(str(self.record["benchmark"]))
         if benchmark is None:
             self.fail("benchmark", "not the slug of a benchmark in the catalog")

@@ -8,6 +8,8 @@ from typing import Any
 from django.apps import apps as global_apps
 from django.db import transaction
 
+from riskapp.accounts import audit
+from riskapp.accounts.models import AuditEvent
 from riskapp.catalog.benchmark_file import read_benchmark_file
 from riskapp.catalog.evaluation_file import read_evaluation_file
 from riskapp.catalog.framework_file import FrameworkDocument, FrameworkFileError, read_framework_file
@@ -313,14 +315,17 @@ def load_benchmark_file(path: str | Path, *, apps: Any = global_apps) -> int:
     return len(benchmarks)
 
 
-def import_evaluation_file(content: bytes, filename: str, *, entered_by: Any = None) -> list[Any]:
+def import_evaluation_file(content: bytes, filename: str, *, entered_by: Any = None,
+                           profiles: Any = None) -> list[Any]:
     """Validate a CSV or JSON file of evaluation results and store every row, or none.
 
     Validation runs inside the transaction, so a result stored by someone else since a preview
-    is reported as a duplicate instead of being stored twice. Raises ``EvaluationFileError``.
+    is reported as a duplicate instead of being stored twice. ``profiles`` limits the model
+    profiles that rows may name, as in ``read_evaluation_file``. Each organisation whose profiles
+    gain results gets one audit event. Raises ``EvaluationFileError``.
     """
     with transaction.atomic():
-        rows = read_evaluation_file(content, filename)
+        rows = read_evaluation_file(content, filename, profiles=profiles)
         results = EvaluationResult.objects.bulk_create([
             EvaluationResult(
                 profile=row.profile, benchmark=row.benchmark, score=row.score, evaluated_on=row.evaluated_on,
@@ -329,9 +334,21 @@ def import_evaluation_file(content: bytes, filename: str, *, entered_by: Any = N
             )
             for row in rows
         ])
+        _audit_evaluation_import(rows, filename, entered_by)
     logger.info("Imported %d evaluation results from %s (user %s)", len(results), filename,
                 getattr(entered_by, "pk", None))
     return results
+
+
+def _audit_evaluation_import(rows: list[Any], filename: str, entered_by: Any) -> None:
+    by_profile: dict[int, list[Any]] = {}
+    for row in rows:
+        by_profile.setdefault(row.profile.pk, []).append(row)
+    for profile_rows in by_profile.values():
+        profile = profile_rows[0].profile
+        audit.record(entered_by, profile.organisation, AuditEvent.Action.IMPORT, profile,
+                     f"Imported {len(profile_rows)} evaluation results of “{profile.name}” ({profile.slug}) "
+                     f"from {filename}")
 
 
 def load_model_profile_file(path: str | Path, *, apps: Any = global_apps) -> Any:

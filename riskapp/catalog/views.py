@@ -1,12 +1,16 @@
-"""Catalog pages. The catalog restates public documents, so anyone may read it without signing
-in. Importing evaluation results needs the analyst role in some organisation. Drafting a scenario
-needs a signed-in user, and the draft goes to an organisation where that user is analyst or above."""
+"""Catalog pages. The frameworks and benchmarks restate public documents, so anyone may read them
+without signing in. Model profiles and their evaluation results belong to an organisation: the
+demo organisation's profiles are public, and the others follow the organisation's roles.
+Importing results needs the analyst role in the organisation of each profile that a row names. A
+scenario drafted from a profile goes to an organisation where the user is analyst or above, and
+for a profile outside the demo organisation only to the profile's own organisation."""
 
 import base64
 import binascii
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -14,7 +18,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from riskapp.accounts import access
-from riskapp.accounts.models import Role
+from riskapp.accounts.models import Organisation, Role
 from riskapp.catalog import selectors, services
 from riskapp.catalog.evaluation_file import FILE_ROW, EvaluationFileError, RowError, read_evaluation_file
 from riskapp.catalog.forms import EvaluationConfirmForm, EvaluationUploadForm
@@ -91,7 +95,7 @@ def benchmark_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @require_safe
 def profile_list(request: HttpRequest) -> HttpResponse:
     return render(request, "catalog/profile_list.html", {
-        "profiles": ModelProfile.objects.all(),
+        "profiles": access.visible_profiles(request.user).select_related("organisation"),
         "can": access.permissions_anywhere(request.user),
     })
 
@@ -99,7 +103,7 @@ def profile_list(request: HttpRequest) -> HttpResponse:
 @login_not_required
 @require_safe
 def profile_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    profile = get_object_or_404(ModelProfile, slug=slug)
+    profile = access.profile_for(request, slug, role=Role.VIEWER)
     determinations = [selectors.determine_for_profile(profile, version)
                       for version in selectors.versions_with_thresholds()]
     results = profile.results.select_related("benchmark", "framework_version__framework", "entered_by")
@@ -107,9 +111,21 @@ def profile_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "profile": profile,
         "results": results.order_by("benchmark__name", "-evaluated_on"),
         "determinations": determinations,
-        "organisations": access.organisations_for(request.user, role=Role.ANALYST),
-        "can": access.permissions_anywhere(request.user),
+        "organisations": _draft_organisations(request, profile),
+        "can": access.permissions(request.user, profile.organisation),
     })
+
+
+def _draft_organisations(request: HttpRequest, profile: ModelProfile) -> QuerySet[Organisation]:
+    """Return the organisations where a scenario drafted from the profile may go.
+
+    For a demo profile that is any organisation where the user is analyst. Any other profile's
+    draft stays in the profile's organisation, so that confidential results never reach another one.
+    """
+    organisations = access.organisations_for(request.user, role=Role.ANALYST)
+    if profile.organisation.is_demo:
+        return organisations
+    return organisations.filter(pk=profile.organisation_id)
 
 
 @require_http_methods(["GET", "POST"])
@@ -125,7 +141,8 @@ def evaluation_import(request: HttpRequest) -> HttpResponse:
         upload = form.cleaned_data["file"]
         content = upload.read()
         try:
-            context["rows"] = read_evaluation_file(content, upload.name)
+            context["rows"] = read_evaluation_file(content, upload.name,
+                                                   profiles=access.writable_profiles(request.user))
         except EvaluationFileError as error:
             context["errors"] = error.errors
         else:
@@ -148,7 +165,8 @@ def _confirm_import(request: HttpRequest) -> HttpResponse:
         else:
             user = request.user if request.user.is_authenticated else None
             try:
-                results = services.import_evaluation_file(content, form.cleaned_data["filename"], entered_by=user)
+                results = services.import_evaluation_file(content, form.cleaned_data["filename"], entered_by=user,
+                                                          profiles=access.writable_profiles(request.user))
             except EvaluationFileError as error:
                 errors = error.errors
             else:
@@ -165,10 +183,15 @@ def _confirm_import(request: HttpRequest) -> HttpResponse:
 @require_POST
 def draft_scenario(request: HttpRequest, slug: str, version_slug: str) -> HttpResponse:
     """Create a draft Defend–Attack scenario from the profile's determination under one version."""
-    profile = get_object_or_404(ModelProfile, slug=slug)
+    profile = access.profile_for(request, slug, role=Role.VIEWER)
+    if not profile.organisation.is_demo:
+        access.check_role(request.user, profile.organisation, Role.ANALYST)
     determination = selectors.determine_for_profile(profile, selectors.get_version_or_404(version_slug))
     try:
-        organisation = access.chosen_organisation(request, role=Role.ANALYST)
+        if profile.organisation.is_demo:
+            organisation = access.chosen_organisation(request, role=Role.ANALYST)
+        else:
+            organisation = profile.organisation
         revision = create_draft_scenario(determination, author=request.user, organisation=organisation)
     except (access.OrganisationChoiceError, DraftScenarioError) as error:
         messages.error(request, str(error))

@@ -25,7 +25,6 @@ def test_existing_profiles_go_to_demo():
     executor.migrate(AFTER)
     call_command("migrate", verbosity=0)
 
-    for slug in ("legacy-model", "claude-opus-4"):
-        profile = ModelProfile.objects.select_related("organisation").get(slug=slug)
-        assert profile.organisation.slug == "demo"
-        assert profile.organisation.is_demo
+    profile = ModelProfile.objects.select_related("organisation").get(slug="legacy-model")
+    assert profile.organisation.slug == "demo"
+    assert profile.organisation.is_demo
