@@ -160,7 +160,9 @@ class ProfileSourceInline(admin.TabularInline):
 @admin.register(ModelProfile)
 class ModelProfileAdmin(admin.ModelAdmin):
     formfield_overrides = URL_FIELD_OVERRIDES
-    list_display = ["name", "developer", "release_date", "slug"]
+    list_display = ["name", "developer", "release_date", "slug", "organisation"]
+    list_filter = ["organisation"]
+    list_select_related = ["organisation"]
     search_fields = ["name", "developer", "slug"]
     filter_horizontal = ["measures_in_place"]
     inlines = [ProfileSourceInline, EvaluationResultInline]
