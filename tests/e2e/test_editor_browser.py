@@ -190,6 +190,15 @@ def test_unchanged_example_and_measure_picker(live_server, page, page_record):
     load_framework_file(PROJECT / "riskapp" / "catalog" / "data" / "anthropic-rsp-1.0.yaml")
     measure = Measure.objects.select_related("level").get(code="asl3-containment-weight-security")
     page.goto(edit_url)
+    type_into(page, '[data-key="outcomes[0].loss"]', "none")
+    page.wait_for_function("document.getElementById('editor-status').textContent === '1 error to fix before saving.'")
+    text_message = 'outcomes[0].defender_loss: "none" is text; write a number'
+    assert page.locator('td[data-path="outcomes[0].defender_loss"] .ed-error').inner_text() == text_message
+    assert page.locator("#editor-errors li").all_inner_texts() == [text_message]
+    type_into(page, '[data-key="outcomes[0].loss"]', "0")
+    page.wait_for_function("document.getElementById('editor-status').textContent === 'No errors.'")
+    assert page.locator("#editor-errors").is_hidden()
+
     page.locator('[data-key="defenses[1].measures-search"]').fill(f"{measure.level.code} {measure.code}")
     page.locator(f'.ed-measure:has(code:text-is("{measure.measure_id}"))').click()
     assert page.locator('td[data-path="defenses[1].measures"] .ed-chips code').all_inner_texts() == [
