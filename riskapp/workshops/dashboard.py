@@ -92,8 +92,19 @@ def revealed_data(round_: Round, questions: list[Question], *, with_labels: bool
             points.sort(key=lambda point: tuple(point[name] for name in SORT_KEYS[question.kind]))
         entries.append({"id": question.pk, "position": question.position, "text": question.text,
                         "kind": question.kind, "options": question.options, "points": points,
-                        "consensus": consensus(question, judgements, with_labels=with_labels)})
+                        "consensus": consensus(question, judgements, with_labels=with_labels),
+                        "rationales": _rationales(judgements, with_labels=with_labels)})
     return {"round": round_.number, "questions": entries}
+
+
+def _rationales(judgements: list[Judgement], *, with_labels: bool) -> list[str]:
+    """Return the round's rationales as Delphi feedback: labelled for the facilitator, else in text order.
+
+    Sorting by text keeps a participant from matching a rationale to a point of the plot.
+    """
+    if with_labels:
+        return [f"{j.participant.label}: {j.rationale}" for j in judgements if j.rationale]
+    return sorted(j.rationale for j in judgements if j.rationale)
 
 
 def _point(question: Question, judgement: Judgement, *, with_labels: bool, own: Participant | None) -> dict:

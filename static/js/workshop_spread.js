@@ -139,10 +139,19 @@
         stats.className = "muted consensus";
         const chart = document.createElement("div");
         chart.className = "spread-chart";
-        block.append(heading, stats, chart);
+        const rationales = document.createElement("ul");
+        rationales.className = "rationales";
+        block.append(heading, stats, chart, rationales);
         container.appendChild(block);
       }
       block.querySelector(".consensus").textContent = summary(question, texts);
+      const list = block.querySelector(".rationales");
+      list.replaceChildren();
+      for (const rationale of question.rationales || []) {
+        const item = document.createElement("li");
+        item.textContent = rationale;
+        list.appendChild(item);
+      }
       const chart = block.querySelector(".spread-chart");
       if (!question.points.length || typeof Plotly === "undefined") {
         chart.hidden = true;

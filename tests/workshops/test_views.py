@@ -203,15 +203,29 @@ def test_participant_spread_has_no_labels(workshop, questions):
     first, second = join(workshop.code), join(workshop.code)
     round_ = services.open_round(workshop)
     row = questions["row"].pk
-    first.post(page_url(workshop), {f"q{row}-value": "0.7"})
-    second.post(page_url(workshop), {f"q{row}-value": "0.2"})
+    first.post(page_url(workshop), {f"q{row}-value": "0.7", f"q{row}-rationale": "Insiders are cheap to recruit."})
+    second.post(page_url(workshop), {f"q{row}-value": "0.2", f"q{row}-rationale": "Access logs are audited."})
     services.close_round(round_)
     services.reveal_round(round_)
 
     spread = first.get(page_url(workshop)).context["spread"]
-    points = next(question for question in spread["questions"] if question["id"] == row)["points"]
+    question = next(question for question in spread["questions"] if question["id"] == row)
     # Ordered by value, the participant's own point marked, no labels and no rationales.
-    assert points == [{"value": 0.2, "own": False}, {"value": 0.7, "own": True}]
+    assert question["points"] == [{"value": 0.2, "own": False}, {"value": 0.7, "own": True}]
+    # Rationales in text order, apart from the points, as Delphi feedback.
+    assert question["rationales"] == ["Access logs are audited.", "Insiders are cheap to recruit."]
+
+
+def test_facilitator_sees_labelled_rationales(host, workshop, questions):
+    client = join(workshop.code)
+    round_ = services.open_round(workshop)
+    row = questions["row"].pk
+    client.post(page_url(workshop), {f"q{row}-value": "0.7", f"q{row}-rationale": "Insiders are cheap to recruit."})
+    services.close_round(round_)
+    services.reveal_round(round_)
+    data = host.get(reverse("workshops:data", args=[workshop.pk])).json()
+    question = next(question for question in data["revealed"]["questions"] if question["id"] == row)
+    assert question["rationales"] == ["E1: Insiders are cheap to recruit."]
 
 
 def test_participant_data_follows_round(workshop):
