@@ -305,3 +305,9 @@ def test_scenario_page_links_to_new_workshop(revision, organisation, django_user
     page = client.get(revision.scenario.get_absolute_url()).content.decode()
     link = f'id="open-workshop" href="{reverse("workshops:create", args=[revision.pk])}"'
     assert (link in page) == shown
+
+
+def test_dashboard_links_to_exports(host, workshop):
+    page = host.get(workshop.get_absolute_url()).content.decode()
+    for name in ("report", "report_html", "report_pdf", "export_csv", "export_json"):
+        assert f'href="{reverse(f"workshops:{name}", args=[workshop.pk])}"' in page
