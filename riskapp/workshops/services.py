@@ -237,10 +237,10 @@ def submit_judgements(participant: Participant, answers: dict[int, Answer]) -> l
             raise WorkshopError(_("participant: %(label)s has left the workshop and cannot answer again")
                                 % {"label": participant.label})
         round_ = selectors.current_round(workshop)
-        if round_ is None or not round_.is_open:
-            if round_ is None:
-                raise WorkshopError(_("round: no round has been opened yet; answers are accepted only while a "
-                                      "round is open"))
+        if round_ is None:
+            raise WorkshopError(_("round: no round has been opened yet; answers are accepted only while a round "
+                                  "is open"))
+        if not round_.is_open:
             raise WorkshopError(_("round: round %(number)d is %(state)s; answers are accepted only while a round is "
                                   "open") % {"number": round_.number, "state": round_.get_state_display()})
         questions = {question.pk: question for question in workshop.questions.all()}
