@@ -25,7 +25,8 @@ PREVIEW_POINTS = 121
 PREVIEW_TAIL = 0.001
 
 # Largest attacker-number text that the preview endpoint reads, far more than one distribution needs.
-MAX_PREVIEW_BYTES = 4096
+# A piecewise cdf of the format's largest size (200 points) fits.
+MAX_PREVIEW_BYTES = 16384
 
 # The document of a new scenario: the format's required fields, with one empty defense and
 # attack and the two outcomes that the format needs at least.
@@ -93,6 +94,8 @@ def density_preview(distribution: Distribution) -> DensityPreview:
     if distribution.is_point:
         return DensityPreview(mean=mean, low=mean, high=mean, x=[mean], density=[None], is_point=True)
 
+    if distribution.kind == "piecewise_cdf":
+        return _piecewise_density(distribution, mean)
     frozen = _scipy_distribution(distribution)
     low, high = distribution.support()
     if not math.isfinite(low):
@@ -106,6 +109,23 @@ def density_preview(distribution: Distribution) -> DensityPreview:
     return DensityPreview(mean=mean, low=low, high=high, x=[float(value) for value in x],
                           density=[float(value) if math.isfinite(value) else None for value in density],
                           is_point=False)
+
+
+def _piecewise_density(distribution: Distribution, mean: float) -> DensityPreview:
+    """Sample the density of a piecewise-linear cdf: on each rising segment, its slope ΔF / Δx.
+
+    A jump in F (a point mass) has no density and shows only in the mean.
+    """
+    p = distribution.parameters
+    xs, fs = np.array(p[0::2], dtype=float), np.array(p[1::2], dtype=float)
+    low, high = float(xs[0]), float(xs[-1])
+    steps = (np.arange(PREVIEW_POINTS) + 0.5) / PREVIEW_POINTS
+    x = low + (high - low) * steps
+    segment = np.clip(np.searchsorted(xs, x, side="right") - 1, 0, len(xs) - 2)
+    width = xs[segment + 1] - xs[segment]
+    density = np.where(width > 0, (fs[segment + 1] - fs[segment]) / np.where(width > 0, width, 1.0), 0.0)
+    return DensityPreview(mean=mean, low=low, high=high, x=[float(value) for value in x],
+                          density=[float(value) for value in density], is_point=False)
 
 
 def _scipy_distribution(distribution: Distribution):

@@ -62,6 +62,8 @@ EDITOR_LABELS = {
     "kind_truncated_normal": _("truncated normal"),
     "kind_lognormal": _("lognormal"),
     "kind_beta": _("beta"),
+    "kind_piecewise_cdf": _("piecewise cdf (pooled judgements)"),
+    "param_points": _("points: one “x F(x)” pair per line, F from 0 to 1"),
     "param_low": _("low"),
     "param_high": _("high"),
     "param_mode": _("mode"),

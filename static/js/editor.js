@@ -179,6 +179,11 @@
   function attackerNumberFrom(value) {
     if (value === undefined) return undefined;
     if (value instanceof Object && !(value instanceof Num) && !Array.isArray(value)) {
+      if (Array.isArray(value.piecewise_cdf)) {
+        // One "x F" line per point, as a spreadsheet column pair pastes.
+        const lines = value.piecewise_cdf.map((point) => (Array.isArray(point) ? point.map(asText).join(" ") : asText(point)));
+        return { kind: "piecewise_cdf", text: lines.join("\n") };
+      }
       const kind = Object.keys(FAMILIES).find((name) => name in value);
       if (kind) {
         const params = Array.isArray(value[kind]) ? value[kind].map(asText) : [];
@@ -289,6 +294,10 @@
     if (number.kind === "number") {
       if (number.text === null) return null;
       return number.text.trim() === "" ? undefined : numberValue(number.text);
+    }
+    if (number.kind === "piecewise_cdf") {
+      const lines = number.text.split("\n").map((line) => line.trim()).filter((line) => line !== "");
+      return { piecewise_cdf: lines.map((line) => line.split(/[\s,;]+/).map(numberValue)) };
     }
     const names = FAMILIES[number.kind];
     const value = {};
@@ -598,13 +607,20 @@
         const chosen = event.target.value;
         const first = current.kind === "number" ? current.text : (current.params || [])[0];
         if (chosen === "number") set({ kind: "number", text: first || "" });
+        else if (chosen === "piecewise_cdf") set({ kind: "piecewise_cdf", text: first ? first + " 0" : "" });
         else set({ kind: chosen, params: FAMILIES[chosen].map((_, index) => (index === 0 && first ? first : "")) });
         changed();
         render(key);
       } },
-    ["number"].concat(Object.keys(FAMILIES)).map((name) => h("option", { value: name, selected: number.kind === name }, L["kind_" + name])));
+    ["number"].concat(Object.keys(FAMILIES), ["piecewise_cdf"]).map((name) => h("option", { value: name, selected: number.kind === name }, L["kind_" + name])));
     const inputs = [];
-    if (number.kind === "number") {
+    if (number.kind === "piecewise_cdf") {
+      inputs.push(h("label", { class: "ed-param" }, h("span", {}, L.param_points),
+        h("textarea", { rows: 4, class: "ed-points", spellcheck: "false", "data-key": path + ".piecewise_cdf",
+          "aria-label": label + ": " + L.param_points, "data-path": joinPath(path, "piecewise_cdf"),
+          oninput: (event) => { ensure().text = event.target.value; schedulePreview(path); changed(); } },
+        number.text)));
+    } else if (number.kind === "number") {
       inputs.push(numberInput(number.text, (value) => { ensure().text = value; schedulePreview(path); },
         { "data-key": path + ".value", "aria-label": label, placeholder: path.endsWith("attacker_gain") ? "" : "0" }));
     } else {

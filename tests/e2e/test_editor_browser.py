@@ -2,6 +2,7 @@
 
 import json
 import re
+from decimal import Decimal
 
 import pytest
 
@@ -216,5 +217,42 @@ def test_unchanged_example_and_measure_picker(live_server, page, page_record):
     data = parse_scenario(revision.scenario.revisions.get(number=2).document, syntax="json").data
     assert data["defenses"][1]["measures"] == [measure.measure_id]
     assert data["attacks"][1]["cost"] == {"pert": [1, 2, 7]}
+    assert page_record.console_errors == []
+    assert page_record.failed_responses == []
+
+
+def test_pooled_distribution_survives_an_edit(live_server, page, page_record):
+    data = json.loads(EXAMPLE.read_text())
+    data["outcomes"][0]["attacker_gain"] = "POINTS"
+    # Written as text so that 0.70 keeps its trailing zero, as a scenario file may.
+    text = json.dumps(data).replace('"POINTS"', '{"piecewise_cdf": [[0, 0], [10, 0.5], [10, 0.70], [40, 1]]}')
+    revision = services.import_scenario(parse_scenario(text, syntax="json"))
+    edit_url = live_server.url + f"/scenarios/{revision.scenario.slug}/edit/"
+
+    # Saving without a change stores nothing: the points come back exactly as written.
+    page.goto(edit_url)
+    page.wait_for_function("document.getElementById('editor-status').textContent === 'No errors.'")
+    points = page.locator('[data-key="outcomes[0].attacker_gain.piecewise_cdf"]')
+    assert points.input_value() == "0 0\n10 0.5\n10 0.70\n40 1"
+    page.locator("#editor-save").click()
+    page.wait_for_url(re.compile(rf"/scenarios/{revision.scenario.slug}/$"))
+    assert "no new revision was stored" in page.locator(".messages").inner_text()
+
+    # A decreasing F is refused with the import's message, then a corrected list is saved.
+    page.goto(edit_url)
+    page.wait_for_function("document.getElementById('editor-status').textContent === 'No errors.'")
+    type_into(page, '[data-key="outcomes[0].attacker_gain.piecewise_cdf"]', "0 0\n20 0.6\n30 0.4\n40 1")
+    page.wait_for_function("document.getElementById('editor-status').textContent === '1 error to fix before saving.'")
+    message = page.locator("#editor-errors li").inner_text()
+    assert message.startswith("outcomes[0].attacker_gain.piecewise_cdf[2][1]: 0.4"), message
+    type_into(page, '[data-key="outcomes[0].attacker_gain.piecewise_cdf"]', "0 0\n20 0.6\n40 1")
+    caption = page.locator('[data-preview="outcomes[0].attacker_gain"] figcaption')
+    caption.wait_for()
+    assert caption.inner_text().startswith("mean 18")
+    page.locator("#editor-save").click()
+    page.wait_for_url(re.compile(r"\?revision=2$"))
+
+    saved = parse_scenario(revision.scenario.revisions.get(number=2).document, syntax="json").data
+    assert saved["outcomes"][0]["attacker_gain"] == {"piecewise_cdf": [[0, 0], [20, Decimal("0.6")], [40, 1]]}
     assert page_record.console_errors == []
     assert page_record.failed_responses == []

@@ -178,6 +178,25 @@ def test_preview_point_mass(client):
     assert result == {"mean": 0.25, "low": 0.25, "high": 0.25, "x": [0.25], "density": [None], "is_point": True}
 
 
+def test_preview_piecewise_cdf_density_is_each_segment_slope(client):
+    value = '{"piecewise_cdf": [[0, 0], [10, 0.5], [10, 0.7], [40, 1]]}'
+    result = preview(client, "outcomes[0].attacker_gain", value)["preview"]
+
+    # Half the mass on [0, 10], a point mass of 0.2 at 10 and 0.3 on [10, 40]: the mean is
+    # 0.5 · 5 + 0.2 · 10 + 0.3 · 25.
+    assert result["mean"] == pytest.approx(12.0, rel=1e-15)
+    assert (result["low"], result["high"]) == (0, 40)
+    for x, density in zip(result["x"], result["density"], strict=True):
+        assert density == pytest.approx(0.05 if x < 10 else 0.01, rel=1e-12)
+
+
+def test_preview_accepts_a_piecewise_cdf_of_the_largest_size(client):
+    points = [[index, index / 199] for index in range(200)]
+    result = preview(client, "attacks[0].cost", json.dumps({"piecewise_cdf": points}))["preview"]
+
+    assert result["mean"] == pytest.approx(99.5, rel=1e-12)
+
+
 def test_preview_invalid_parameters_give_import_message(client):
     result = preview(client, "outcomes[1].attacker_gain", '{"lognormal": [0, -1]}')
 
