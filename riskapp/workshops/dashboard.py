@@ -132,8 +132,10 @@ def consensus(question: Question, judgements: list[Judgement], *, with_labels: b
         for axis in ("likelihood", "consequence"):
             categories = [getattr(judgement, axis) for judgement in judgements]
             agreement = pooling.ordinal_agreement(categories, len(question.options[axis]))
-            result[axis] = {"median": agreement.median, "modal_share": agreement.modal_share, "iqr": agreement.iqr,
-                            **_spread_data(pooling.spread(categories), labels, with_labels)}
+            # The band median is the pooled band (a category, ties to the higher band), not the
+            # numeric median of the band indexes, which can fall between two bands.
+            result[axis] = {**_spread_data(pooling.spread(categories), labels, with_labels),
+                            "median": agreement.median, "modal_share": agreement.modal_share}
         return result
     if question.kind == Kind.PROBABILITY:
         return {"value": _spread_data(pooling.spread([j.value for j in judgements]), labels, with_labels)}

@@ -99,8 +99,10 @@
     const consensus = question.consensus;
     if (!consensus) return texts.noAnswers || "";
     const parts = [];
-    function spreadText(stats, title) {
-      let text = (title ? title + ": " : "") + texts.median + " " + format(stats.median) + " · " + texts.iqr +
+    function spreadText(stats, title, bands) {
+      // A band's median is a band index, shown by the band's label.
+      const median = bands ? bands[stats.median] : format(stats.median);
+      let text = (title ? title + ": " : "") + texts.median + " " + median + " · " + texts.iqr +
         " [" + format(stats.q1) + ", " + format(stats.q3) + "]";
       if (stats.outliers && stats.outliers.length) text += " · " + texts.outliers + ": " + stats.outliers.join(", ");
       return text;
@@ -108,7 +110,7 @@
     if (question.kind === "matrix_cell") {
       for (const axis of ["likelihood", "consequence"]) {
         const stats = consensus[axis];
-        let text = spreadText(stats, texts[axis]);
+        let text = spreadText(stats, texts[axis], question.options[axis]);
         if (texts.modalShare) text += " · " + texts.modalShare + " " + Math.round(100 * stats.modal_share) + "%";
         parts.push(text);
       }

@@ -145,6 +145,10 @@ def test_workshop_in_browser(live_server, browser, django_user_model, start_work
     host.click("#reveal-round")
     host.locator("#revealed .js-plotly-plot").first.wait_for(timeout=TIMEOUT)
     assert "E3" in host.locator("#revealed").inner_text()
+    # Bands (2, 2), (3, 3), (3, 3): the median band is 3 on both axes, named by its label.
+    cell_summary = host.locator(f'#revealed .spread-question[data-question="{questions["cell"]}"] .consensus')
+    assert "likelihood: median Likely" in cell_summary.inner_text()
+    assert "consequence: median Severe" in cell_summary.inner_text()
     for page in experts:
         page.locator("#spread .js-plotly-plot").first.wait_for(timeout=TIMEOUT)
         # The spread shows the group's answers without the other experts' labels.

@@ -382,10 +382,11 @@ def test_report_changes_between_rounds(panel):
 
     assert set(changes) == {(1, "likelihood band"), (1, "consequence band"), (2, "probability"), (4, "best guess")}
     consequence = changes[(1, "consequence band")]
-    # Bands 2, 2, 4 then 2, 3: the median moves from 2 to 2.5, the IQR from 1 to 0.5.
-    assert (consequence.before.median, consequence.after.median) == (2, 2.5)
-    assert consequence.after.median_text == "between Major and Severe"
-    assert (consequence.median_change, consequence.iqr_change) == (0.5, -0.5)
+    # Bands 2, 2, 4 then 2, 3: the median band moves from 2 to 3 (an even split goes to the
+    # higher band, as the pooled rating does), the IQR of the band indexes from 1 to 0.5.
+    assert (consequence.before.median, consequence.after.median) == (2, 3)
+    assert consequence.after.median_text == "Severe"
+    assert (consequence.median_change, consequence.iqr_change) == (1, -0.5)
     probability = changes[(2, "probability")]
     assert probability.median_change == pytest.approx(0.225 - 0.2, rel=1e-12)
     best = changes[(4, "best guess")]

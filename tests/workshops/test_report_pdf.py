@@ -54,7 +54,7 @@ def test_report_pdf_renders_text(workshop, questions, facilitator, organisation,
     text = pdf_text(document, tmp_path)
     for expected in ["Insider threat panel", f"Join code{workshop.code}", "Round 1 (revealed)", "Round 2 (closed)",
                      "Spread of the answers", "Change between rounds", "modal share 67% (Major)",
-                     "between Major and Severe", "equal-weight linear pool of round 2", "Weights: E1 0.5, E2 0.5",
+                     "Major → Severe", "equal-weight linear pool of round 2", "Weights: E1 0.5, E2 0.5",
                      "likelihood Possible, consequence Severe", "probability 0.225", "Applied as revision 2"]:
         assert compact(expected) in text, expected
     # The charts are drawn, so their axis labels and the participants' labels are in the file.
