@@ -7,6 +7,7 @@ from typing import Any
 
 from django.apps import apps as global_apps
 from django.db import transaction
+from django.utils.translation import ngettext
 
 from riskapp.accounts import audit
 from riskapp.accounts.models import AuditEvent
@@ -347,8 +348,10 @@ def _audit_evaluation_import(rows: list[Any], filename: str, entered_by: Any) ->
     for profile_rows in by_profile.values():
         profile = profile_rows[0].profile
         audit.record(entered_by, profile.organisation, AuditEvent.Action.IMPORT, profile,
-                     f"Imported {len(profile_rows)} evaluation results of “{profile.name}” ({profile.slug}) "
-                     f"from {filename}")
+                     ngettext("Imported %(count)d evaluation result of “%(name)s” (%(slug)s) from %(filename)s",
+                              "Imported %(count)d evaluation results of “%(name)s” (%(slug)s) from %(filename)s",
+                              len(profile_rows))
+                     % {"count": len(profile_rows), "name": profile.name, "slug": profile.slug, "filename": filename})
 
 
 def load_model_profile_file(path: str | Path, *, apps: Any = global_apps) -> Any:

@@ -94,3 +94,21 @@ def test_delete_audited_once(own, user_with_role):
     deletes = AuditEvent.objects.filter(action="delete")
     assert deletes.count() == 1
     assert (deletes.get().actor, deletes.get().object_id) == (analyst, str(scenario.pk))
+
+
+def test_evaluation_import_summary_singular_plural(own):
+    from riskapp.catalog.models import ModelProfile
+    from riskapp.catalog.services import import_evaluation_file
+
+    profile = ModelProfile.objects.create(slug="frontier-y", name="Frontier Y", developer="Own",
+                                          source_url="https://example.org/card.pdf", organisation=own.organisation)
+    header = "model,benchmark,score,unit,date,source_url\n"
+    row = "frontier-y,cybench,0.5,fraction,2026-11-0{day},https://example.org/card.pdf\n"
+
+    import_evaluation_file((header + row.format(day=1)).encode(), "one.csv")
+    singular = latest_event().summary
+    import_evaluation_file((header + row.format(day=2) + row.format(day=3)).encode(), "two.csv")
+    plural = latest_event().summary
+
+    assert singular == f"Imported 1 evaluation result of “Frontier Y” ({profile.slug}) from one.csv"
+    assert plural == f"Imported 2 evaluation results of “Frontier Y” ({profile.slug}) from two.csv"

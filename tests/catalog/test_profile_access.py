@@ -134,7 +134,7 @@ def test_import_by_lab_analyst_stored(anonymous_client, private_profile, lab, me
     event = AuditEvent.objects.get(action=AuditEvent.Action.IMPORT)
     assert event.organisation == lab
     assert event.actor == analyst
-    assert event.summary == "Imported 1 evaluation results of “Frontier X” (frontier-x) from results.csv"
+    assert event.summary == "Imported 1 evaluation result of “Frontier X” (frontier-x) from results.csv"
 
 
 @pytest.mark.parametrize("lab_role", [None, Role.VIEWER])
