@@ -111,21 +111,48 @@ def export_revision(revision: ScenarioRevision, *, syntax: str,
 
 
 def load_demo_scenarios() -> list[ScenarioRevision]:
-    """Import every demo file once; a file already stored with the same content is skipped."""
+    """Store each bundled demo file that is missing or newer, never over a revision that a user saved.
+
+    A demo scenario gets a new revision from its bundled file only while its latest revision
+    is itself a demo revision, so an updated file replaces the application's own data but not a
+    user's edit, import, workshop result or restore. A scenario whose slug a user's scenario
+    already took, or that was deleted, is left alone too. Returns the revisions stored.
+    """
     stored = []
     for path in sorted(DEMO_FOLDER.glob("*.json")):
         document = parse_upload(path.read_bytes(), path.name)
         slug = slugify(path.stem)[:80]
-        scenario = Scenario.objects.filter(slug=slug).first()
-        if scenario is not None and identical_latest_revision(scenario, document) is not None:
-            continue
         with transaction.atomic():
-            if scenario is None:
-                scenario = Scenario.objects.create(slug=slug, title=document.title, is_demo=True,
-                                                   organisation=demo_organisation())
-            stored.append(add_revision(scenario, document, origin=ScenarioRevision.Origin.DEMO,
-                                       comment=f"Demo scenario from {path.name}"))
+            revision = _load_demo_file(slug, document, path.name)
+        if revision is not None:
+            logger.info("Loaded demo scenario %s revision %d from %s", slug, revision.number, path.name)
+            stored.append(revision)
     return stored
+
+
+def _load_demo_file(slug: str, document: ScenarioDocument, filename: str) -> ScenarioRevision | None:
+    scenario = Scenario.objects.select_for_update().filter(slug=slug).first()
+    comment = f"Demo scenario from {filename}"
+    if scenario is None:
+        scenario = Scenario.objects.create(slug=slug, title=document.title, is_demo=True,
+                                           organisation=demo_organisation())
+        return add_revision(scenario, document, origin=ScenarioRevision.Origin.DEMO, comment=comment)
+
+    if not scenario.is_demo or not scenario.organisation.is_demo:
+        logger.warning("Skipped demo file %s: the slug %s belongs to scenario “%s” of organisation %s",
+                       filename, slug, scenario.title, scenario.organisation.slug)
+        return None
+    if scenario.deleted_at is not None:
+        logger.info("Skipped demo file %s: demo scenario %s was deleted", filename, slug)
+        return None
+    latest = scenario.latest_revision
+    if latest is not None and latest.document == dump_scenario(document, syntax="json"):
+        return None
+    if latest is not None and latest.origin != ScenarioRevision.Origin.DEMO:
+        logger.info("Kept demo scenario %s at revision %d: it has users' revisions (latest from %s), "
+                    "so the changed file %s was not stored", slug, latest.number, latest.origin, filename)
+        return None
+    return add_revision(scenario, document, origin=ScenarioRevision.Origin.DEMO, comment=comment)
 
 
 def delete_scenario(scenario: Scenario, *, user: AbstractBaseUser | None) -> None:
