@@ -48,26 +48,94 @@ def test_create_organisation_name_without_slug(db):
         run("create_organisation", "!!!", "carol")
 
 
+def _sign_in_line(output: str) -> tuple[str, str]:
+    words = output.splitlines()[0].split()
+    return words[3], words[-1]
+
+
 def test_development_user_signs_in(db, anonymous_client, settings):
     settings.DEBUG = True  # the test runner turns it off
-    output = run("create_development_user")
+    username, password = _sign_in_line(run("create_development_user"))
 
-    username, password = output.split()[3], output.split()[-1]
     assert username == "developer"
     assert anonymous_client.login(username=username, password=password)
-    membership = Membership.objects.get(user__username="developer")
-    assert (membership.organisation.slug, membership.role) == ("demo", Role.ADMIN)
+    roles = dict(Membership.objects.filter(user__username="developer").values_list("organisation__slug", "role"))
+    assert roles == {"demo": Role.ADMIN, "development": Role.ADMIN}
+
+
+def test_development_user_private_organisation(db, settings):
+    settings.DEBUG = True
+    run("create_development_user")
+    run("create_development_user")
+
+    private = Organisation.objects.get(slug="development")
+    assert private.name == "Development"
+    assert not private.is_demo
+    assert Organisation.objects.count() == 2
+    assert Membership.objects.filter(user__username="developer").count() == 2
+    assert list(private.memberships.values_list("user__username", flat=True)) == ["developer"]
+
+
+def test_development_user_named_organisation(db, settings):
+    settings.DEBUG = True
+    output = run("create_development_user", "--organisation", "Frontier Safety Unit")
+
+    membership = Membership.objects.get(user__username="developer", organisation__slug="frontier-safety-unit")
+    assert membership.role == Role.ADMIN
+    assert "Private organisation: Frontier Safety Unit (frontier-safety-unit)" in output
+
+
+def test_development_user_rejects_demo_organisation(db, settings):
+    settings.DEBUG = True
+
+    with pytest.raises(CommandError, match="--organisation: 'Demo' is the demo organisation"):
+        run("create_development_user", "--organisation", "Demo")
+
+
+def test_development_user_picks_organisation(db, client, settings):
+    """The import form offers both organisations, so the user can keep a scenario private."""
+    settings.DEBUG = True
+    username, password = _sign_in_line(run("create_development_user"))
+    client.logout()
+    assert client.login(username=username, password=password)
+
+    page = client.get("/scenarios/").content.decode()
+
+    assert '<select name="organisation"' in page
+    assert '<option value="development"' in page
+    assert '<option value="demo"' in page
 
 
 def test_development_user_new_password(db, anonymous_client, settings):
     settings.DEBUG = True
-    first = run("create_development_user").split()[-1]
-    second = run("create_development_user").split()[-1]
+    first = _sign_in_line(run("create_development_user"))[1]
+    second = _sign_in_line(run("create_development_user"))[1]
 
     assert first != second
     assert not anonymous_client.login(username="developer", password=first)
     assert anonymous_client.login(username="developer", password=second)
-    assert Membership.objects.filter(user__username="developer").count() == 1
+    assert Membership.objects.filter(user__username="developer").count() == 2
+
+
+def test_development_user_password_file_kept(db, anonymous_client, settings, tmp_path):
+    settings.DEBUG = True
+    path = tmp_path / "data" / "development-password"
+    first = _sign_in_line(run("create_development_user", "--password-file", str(path)))[1]
+    second = _sign_in_line(run("create_development_user", "--password-file", str(path)))[1]
+
+    assert first == second
+    assert path.read_text(encoding="utf-8") == first + "\n"
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert anonymous_client.login(username="developer", password=first)
+
+
+def test_development_user_password_file_unwritable(db, settings, tmp_path):
+    settings.DEBUG = True
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+
+    with pytest.raises(CommandError, match="--password-file: .*cannot be written"):
+        run("create_development_user", "--password-file", str(blocker / "password"))
 
 
 def test_development_user_fails_in_production(db, settings):
