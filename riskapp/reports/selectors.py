@@ -50,6 +50,12 @@ COHERENCE_CHECK_NAMES = {
     "range_compression": _("Range compression"),
 }
 
+NASH_METHOD_NAMES = {
+    "vertex_enumeration": _("vertex enumeration"),
+    "minimax_lp": _("the minimax linear program"),
+    "lemke_howson": _("Lemke–Howson paths"),
+}
+
 FINDING_STATUS_NAMES = {"pass": _("pass"), "warning": _("warning"), "fail": _("fail")}
 
 
@@ -131,6 +137,30 @@ class DisagreementRow:
     reasons: list[str]
 
 
+@dataclass
+class EquilibriumRow:
+    """One Nash equilibrium of the simultaneous game: both mixed strategies, named, and both expected utilities."""
+
+    defender: list[tuple[str, float]]
+    attacker: list[tuple[str, float]]
+    expected_utility: float
+    attacker_utility: float
+
+
+@dataclass
+class SimultaneousGame:
+    """The game solver's Nash equilibria for a scenario whose model is simultaneous."""
+
+    equilibria: list[EquilibriumRow]
+    complete: bool
+    method: str
+    zero_sum_value: float | None
+
+    @property
+    def method_name(self) -> str:
+        return NASH_METHOD_NAMES.get(self.method, self.method)
+
+
 # Parameters of the disagreement reasons that hold a defense id or an attack id.
 DEFENSE_PARAMS = ("matrix_preferred", "engine_preferred")
 ATTACK_PARAMS = ("attack", "other_attack", "higher_attack", "lower_attack")
@@ -148,6 +178,7 @@ class Comparison:
     engines: list[EngineSummary]
     utility_rows: list[UtilityRow]
     defense_costs: dict[str, float] = field(default_factory=dict)
+    model: str = "sequential"
 
     @property
     def is_finished(self) -> bool:
@@ -318,6 +349,29 @@ class Comparison:
             reasons=reasons,
         )
 
+    @cached_property
+    def simultaneous_game(self) -> SimultaneousGame | None:
+        """The Nash equilibria of a simultaneous scenario, None for a sequential one or before the game result."""
+        game = self.result("game")
+        if self.model != "simultaneous" or game is None or "nash_equilibria" not in game:
+            return None
+        summary = game.get("simultaneous_game") or {}
+        return SimultaneousGame(
+            equilibria=[self._equilibrium_row(equilibrium) for equilibrium in game["nash_equilibria"]],
+            complete=bool(summary.get("complete")),
+            method=summary.get("method") or "",
+            zero_sum_value=summary.get("zero_sum_value"),
+        )
+
+    def _equilibrium_row(self, equilibrium: dict[str, Any]) -> EquilibriumRow:
+        # Strategies played with probability 0 are left out, so each list is the support.
+        return EquilibriumRow(
+            defender=[(self.names.defense(d), p) for d, p in equilibrium["defender"].items() if p > 0],
+            attacker=[(self.names.attack(a), p) for a, p in equilibrium["attacker"].items() if p > 0],
+            expected_utility=equilibrium["expected_utility"],
+            attacker_utility=equilibrium["attacker_utility"],
+        )
+
     def _cell_name(self, likelihood: int, consequence: int) -> str:
         return f"({self.matrix.likelihood[likelihood]}, {self.matrix.consequence[consequence]})"
 
@@ -367,6 +421,7 @@ def build_comparison(assessment: Assessment) -> Comparison:
         engines=summaries,
         utility_rows=[],
         defense_costs={item["id"]: float(item.get("cost") or 0) for item in document.get("defenses", [])},
+        model=document.get("model") or "sequential",
     )
     comparison.utility_rows = _utility_rows(comparison)
     return comparison
@@ -487,8 +542,17 @@ def _summarize(engine: str, run: AssessmentRun, names: Names) -> EngineSummary:
         indistinguishable_names=[names.defense(d) for d in (result or {}).get("indistinguishable", [])],
         ranking_names=[names.defense(d) for d in (result or {}).get("defense_ranking", [])],
         message_text="" if result is None else readable_notice(result.get("message_detail"), result["message"], names),
-        warning_texts=[readable_notice(w, w.get("message", ""), names) for w in (result or {}).get("warnings", [])],
+        warning_texts=[_warning_text(w, names) for w in (result or {}).get("warnings", [])],
     )
+
+
+def _warning_text(warning: dict[str, Any], names: Names) -> str:
+    # The engine's text names the key of its JSON result; the page names its own section instead.
+    if warning.get("code") == "game.simultaneous_model":
+        return gettext("The scenario's model is simultaneous, but this ranking is that of the sequential game, in "
+                       "which the attacker observes the defense. The Nash equilibria of the simultaneous game are "
+                       "listed under “Simultaneous game: Nash equilibria”.")
+    return readable_notice(warning, warning.get("message", ""), names)
 
 
 def readable_notice(detail: dict[str, Any] | None, fallback: str, names: Names) -> str:
