@@ -143,3 +143,49 @@ def test_development_user_fails_in_production(db, settings):
 
     with pytest.raises(CommandError, match="only with DJANGO_DEBUG=1"):
         run("create_development_user")
+
+
+def test_add_member_new_role(db, django_user_model):
+    run("create_organisation", "Evaluations", "alice")
+    bob = django_user_model.objects.create_user("bob", password="bob-password")
+
+    output = run("add_member", "bob", "evaluations", "analyst")
+
+    assert Membership.objects.get(user=bob, organisation__slug="evaluations").role == Role.ANALYST
+    assert "bob is now analyst of evaluations." in output
+    assert "changepassword" not in output
+
+
+def test_add_member_replaces_role(db):
+    run("create_organisation", "Evaluations", "alice")
+    run("add_member", "bob", "evaluations", "viewer")
+
+    run("add_member", "bob", "evaluations", "Facilitator")
+
+    memberships = Membership.objects.filter(user__username="bob")
+    assert [(m.organisation.slug, m.role) for m in memberships] == [("evaluations", Role.FACILITATOR)]
+
+
+def test_add_member_creates_user(db, django_user_model):
+    run("create_organisation", "Evaluations", "alice")
+
+    output = run("add_member", "carol", "evaluations", "admin")
+
+    carol = django_user_model.objects.get(username="carol")
+    assert not carol.has_usable_password()
+    assert Membership.objects.get(user=carol).role == Role.ADMIN
+    assert "changepassword carol" in output
+
+
+def test_add_member_unknown_role(db):
+    run("create_organisation", "Evaluations", "alice")
+
+    with pytest.raises(CommandError, match="role: 'owner' is not one of viewer, analyst, facilitator, admin"):
+        run("add_member", "bob", "evaluations", "owner")
+    assert not Membership.objects.filter(user__username="bob").exists()
+
+
+def test_add_member_unknown_organisation(db, django_user_model):
+    with pytest.raises(CommandError, match="organisation: no organisation has the slug 'nowhere'"):
+        run("add_member", "bob", "nowhere", "viewer")
+    assert not django_user_model.objects.filter(username="bob").exists()
