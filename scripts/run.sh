@@ -15,7 +15,7 @@ data_dir=${RISKAPP_DATA_DIR:-var}
 python manage.py migrate --noinput
 python manage.py load_demo_scenarios
 # A local user, admin of the demo organisation and of a private one. Its password is kept in
-# the data folder, so a restart neither changes it nor signs the user out; delete the file for a new one.
+# the data folder, so a restart neither changes it nor signs the user out. Delete the file for a new one.
 login=$(python manage.py create_development_user --password-file "$data_dir/development-password")
 
 if ! python -c "import socket, sys; s = socket.socket(); sys.exit(s.connect_ex(('127.0.0.1', $port)) == 0)"; then
