@@ -12,6 +12,7 @@ import logging
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
+from riskapp.accounts.models import Organisation
 from riskapp.scenarios import services
 from riskapp.scenarios.format import ScenarioDocument, dump_scenario, parse_scenario
 from riskapp.scenarios.models import Scenario, ScenarioRevision
@@ -83,9 +84,9 @@ def restore_revision(revision: ScenarioRevision, *, base_revision: int,
                          comment=f"Restored from revision {revision.number}")
 
 
-def copy_scenario(revision: ScenarioRevision, *, title: str | None = None,
-                  author: AbstractBaseUser | None = None) -> ScenarioRevision:
-    """Start a new scenario whose revision 1 is ``revision``'s document, optionally under a new title.
+def copy_scenario(revision: ScenarioRevision, *, title: str | None = None, author: AbstractBaseUser | None = None,
+                  organisation: Organisation | None = None) -> ScenarioRevision:
+    """Start a new scenario of ``organisation`` (by default the source's) from ``revision``'s document.
 
     The title is descriptive, so the copy states the same problem and has the same digest.
     """
@@ -98,4 +99,4 @@ def copy_scenario(revision: ScenarioRevision, *, title: str | None = None,
                                   syntax="json")
     comment = f"Copied from “{source.title}” ({source.slug}) revision {revision.number}"
     return services.import_scenario(document, origin=ScenarioRevision.Origin.COPY, author=author, comment=comment,
-                                    organisation=source.organisation)
+                                    organisation=organisation or source.organisation)

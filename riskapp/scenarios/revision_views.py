@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.text import Truncator, slugify
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -26,6 +27,8 @@ from riskapp.scenarios.revision_services import (
     restore_revision,
     save_revision,
 )
+
+TITLE_MAX_LENGTH = Scenario._meta.get_field("title").max_length
 
 KIND_NAMES = {"defense": _("defense"), "attack": _("attack"), "outcome": _("outcome")}
 CHANGE_NAMES = {"added": _("added"), "removed": _("removed"), "changed": _("changed")}
@@ -60,7 +63,25 @@ class BaseRevisionForm(forms.Form):
 
 
 class CopyScenarioForm(forms.Form):
-    title = forms.CharField(label=_("Title of the copy"), max_length=300)
+    """The copy's title, checked here so that each error names the field, the value and the rule."""
+
+    title = forms.CharField(label=_("Title of the copy"), widget=forms.TextInput(attrs={"maxlength": TITLE_MAX_LENGTH}),
+                            error_messages={"required": _("Title: the copy needs a title.")})
+
+    def clean_title(self) -> str:
+        title = self.cleaned_data["title"]
+        shown_value = Truncator(title).chars(60)
+        if len(title) > TITLE_MAX_LENGTH:
+            raise forms.ValidationError(
+                _("Title: “%(value)s” has %(length)d characters; the limit is %(limit)d."),
+                code="max_length", params={"value": shown_value, "length": len(title), "limit": TITLE_MAX_LENGTH})
+        # The scenario's address (its slug) is made of the title's ASCII letters and digits.
+        if not slugify(title):
+            raise forms.ValidationError(
+                _("Title: “%(value)s” contains no letter or digit from A–Z and 0–9, from which the scenario's "
+                  "address is made; add at least one."),
+                code="no_slug", params={"value": shown_value})
+        return title
 
 
 @dataclass
@@ -151,15 +172,27 @@ def revision_restore(request: HttpRequest, slug: str, number: int) -> HttpRespon
 
 @require_http_methods(["GET", "POST"])
 def scenario_copy(request: HttpRequest, slug: str, number: int) -> HttpResponse:
-    """Start a new scenario from revision ``number`` of this one."""
-    scenario = _scenario(request, slug, write=request.method == "POST")
+    """Start a new scenario from revision ``number`` of this one.
+
+    Copying needs view access on the source and the analyst role in the organisation that the copy
+    goes to, so members of any organisation can copy a demo scenario into their own.
+    """
+    scenario = _scenario(request, slug)
     revision = _revision(scenario, number)
+    organisations = access.organisations_for(request.user, role=Role.ANALYST)
     initial_title = gettext("%(title)s (copy)") % {"title": scenario.title}
     form = CopyScenarioForm(request.POST or None, initial={"title": initial_title})
     errors: list = []
-    if request.method == "POST" and form.is_valid():
+    organisation = None
+    if request.method == "POST":
         try:
-            copied = copy_scenario(revision, title=form.cleaned_data["title"], author=_author(request))
+            organisation = access.chosen_organisation(request, role=Role.ANALYST)
+        except access.OrganisationChoiceError as error:
+            errors.append(str(error))
+    if organisation is not None and form.is_valid():
+        try:
+            copied = copy_scenario(revision, title=form.cleaned_data["title"], author=_author(request),
+                                   organisation=organisation)
         except ScenarioFormatError as error:
             errors = error.errors
         else:
@@ -167,9 +200,11 @@ def scenario_copy(request: HttpRequest, slug: str, number: int) -> HttpResponse:
                                               "“%(title)s”.") % {"number": number, "source": scenario.title,
                                                                  "title": copied.scenario.title})
             return redirect(copied.scenario)
+    if organisation is None and organisations.filter(pk=scenario.organisation_id).exists():
+        organisation = scenario.organisation
     status = 400 if request.method == "POST" else 200
     context = {"scenario": scenario, "revision": revision, "form": form, "errors": errors,
-               "can": access.permissions(request.user, scenario.organisation)}
+               "organisations": organisations, "organisation": organisation}
     return render(request, "scenarios/copy.html", context, status=status)
 
 
