@@ -143,6 +143,12 @@ def scenario_for(request: HttpRequest, slug: str, *, role: int) -> Scenario:
     return scenario
 
 
+def deleted_scenario_for(request: HttpRequest, organisation: Organisation, slug: str) -> Scenario:
+    """Return a deleted scenario of ``organisation``; only its admins may see or restore deleted scenarios."""
+    check_role(request.user, organisation, Role.ADMIN)
+    return _get(organisation.scenarios.filter(deleted_at__isnull=False), slug=slug)
+
+
 def revision_for(request: HttpRequest, revision_id: int, *, role: int) -> ScenarioRevision:
     revision = _get(ScenarioRevision.objects.select_related("scenario__organisation"), pk=revision_id)
     _check_scenario(request.user, revision.scenario, role)

@@ -165,6 +165,20 @@ def delete_scenario(scenario: Scenario, *, user: AbstractBaseUser | None) -> Non
     logger.info("Scenario %s deleted", scenario.slug)
 
 
+def restore_scenario(scenario: Scenario, *, user: AbstractBaseUser | None) -> bool:
+    """Show a deleted scenario on every page again; return False if it was not deleted (nothing changes)."""
+    with transaction.atomic():
+        restored = Scenario.objects.filter(pk=scenario.pk, deleted_at__isnull=False).update(deleted_at=None)
+        if restored:
+            # TODO: AuditEvent has no "restore" action yet, so a restore is recorded as "create" with a
+            # summary that says it is a restore. A separate action needs a migration of its choices.
+            audit.record(user, scenario.organisation, AuditEvent.Action.CREATE, scenario,
+                         f"Restored the deleted scenario “{scenario.title}” ({scenario.slug})")
+    if restored:
+        logger.info("Scenario %s restored", scenario.slug)
+    return bool(restored)
+
+
 def _unique_slug(title: str) -> str:
     base = _cut_at_word(slugify(title, allow_unicode=False), 70) or "scenario"
     slug = base

@@ -3,11 +3,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from riskapp.accounts import access
 from riskapp.accounts.models import Role
 from riskapp.assessments.forms import AssessmentForm
+from riskapp.assessments.models import Assessment, AssessmentRun
 from riskapp.assessments.selectors import worker_status
 from riskapp.scenarios import revision_views, selectors, services
 from riskapp.scenarios.format import ScenarioFormatError
@@ -52,6 +53,8 @@ def render_scenario_detail(request: HttpRequest, revision, *, assessment_form: A
         "worker": worker_status(),
         "upload_form": ScenarioUploadForm(),
         "can": access.permissions(request.user, scenario.organisation),
+        # Copying needs the analyst role in the organisation that receives the copy, which may be another one.
+        "can_copy": access.permissions_anywhere(request.user).edit,
     }, status=status)
 
 
@@ -93,13 +96,26 @@ def scenario_import(request: HttpRequest, slug: str | None = None) -> HttpRespon
     return render(request, "scenarios/import.html", context, status=status)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def scenario_delete(request: HttpRequest, slug: str) -> HttpResponse:
-    """Hide the scenario from every page; analysts may delete, and everything stays stored."""
+    """Ask to confirm (GET), then hide the scenario from every page (POST); analysts may delete.
+
+    The revisions, assessments, runs and audit events stay stored, and an admin of the organisation
+    can restore the scenario from the list of deleted scenarios.
+    """
     scenario = access.scenario_for(request, slug, role=Role.ANALYST)
-    services.delete_scenario(scenario, user=request.user)
-    messages.success(request, _("Deleted “%(title)s”.") % {"title": scenario.title})
-    return redirect("scenarios:list")
+    if request.method == "POST":
+        services.delete_scenario(scenario, user=request.user)
+        messages.success(request, _("Deleted “%(title)s”. An admin of %(organisation)s can restore it.")
+                         % {"title": scenario.title, "organisation": scenario.organisation.name})
+        return redirect("scenarios:list")
+
+    return render(request, "scenarios/delete.html", {
+        "scenario": scenario,
+        "revision_count": scenario.revisions.count(),
+        "assessment_count": Assessment.objects.filter(revision__scenario=scenario).count(),
+        "run_count": AssessmentRun.objects.filter(revision__scenario=scenario).count(),
+    })
 
 
 @require_GET

@@ -52,6 +52,7 @@ CASES = [
     Case("restore", _slug("scenarios:restore", 1), Role.ANALYST, 400, "post"),
     Case("import revision form", _slug("scenarios:import_revision"), Role.ANALYST, 200),
     Case("import revision", _slug("scenarios:import_revision"), Role.ANALYST, 400, "post"),
+    Case("delete confirmation", _slug("scenarios:delete"), Role.ANALYST, 200),
     Case("delete scenario", _slug("scenarios:delete"), Role.ANALYST, 302, "post"),
     Case("start assessment", _pk("assessments:start", "revision_id"), Role.ANALYST, 400, "post"),
     Case("assessment detail", _pk("assessments:detail", "assessment_id"), Role.VIEWER, 200),
@@ -68,6 +69,8 @@ CASES = [
     Case("export CSV", _pk("reports:export_csv", "assessment_id"), Role.VIEWER, 200),
     Case("export PDF", _pk("reports:export_pdf", "assessment_id"), Role.VIEWER, 200),
     Case("audit trail", lambda h: reverse("accounts:audit", args=[h.organisation.slug]), Role.ADMIN, 200),
+    Case("deleted scenarios", lambda h: reverse("accounts:deleted_scenarios", args=[h.organisation.slug]),
+         Role.ADMIN, 200),
 ]
 
 ROLES = ["anonymous", *ROLE_NAMES]
