@@ -65,6 +65,11 @@ class AuditEvent(models.Model):
         CANCEL = "cancel", _("cancel")
         EXPORT = "export", _("export")
         DELETE = "delete", _("delete")
+        OPEN = "open", _("open")
+        CLOSE = "close", _("close")
+        REVEAL = "reveal", _("reveal")
+        POOL = "pool", _("pool")
+        APPLY = "apply", _("apply")
 
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                               related_name="+")

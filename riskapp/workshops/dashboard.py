@@ -1,8 +1,10 @@
 """The data that the facilitator's dashboard and the participant's page poll, as plain JSON.
 
-Before a round is revealed the data names who answered (labels) and never what: values leave the
-server only for revealed rounds. The participant's data never contains labels at all, only
-their own answers and, after a reveal, the anonymised points of the group.
+While a round is open the data names who answered (labels) and never what. Values become
+visible to the facilitator when the round closes (the round is frozen, and pooling a closed round
+needs them) and to the participants when it is revealed. The participant's data never contains
+labels at all, only their own answers and, after a reveal, the anonymised points of the group.
+The exports and the report follow the same rule.
 """
 
 import hashlib
@@ -19,7 +21,7 @@ SORT_KEYS = {Kind.MATRIX_CELL: ("likelihood", "consequence"), Kind.PROBABILITY: 
 
 
 def facilitator_data(workshop: Workshop) -> dict[str, Any]:
-    """Return the state, the submission progress per question, and the spread of the last revealed round."""
+    """Return the state, the submission progress per question, and the spread of the last closed or revealed round."""
     questions = list(workshop.questions.order_by("position"))
     participants = list(workshop.participants.order_by("number"))
     current = selectors.current_round(workshop)
@@ -39,9 +41,9 @@ def facilitator_data(workshop: Workshop) -> dict[str, Any]:
                       for question in questions],
         "revealed": None,
     }
-    revealed = selectors.last_revealed_round(workshop)
-    if revealed is not None:
-        data["revealed"] = revealed_data(revealed, questions, with_labels=True)
+    shown = selectors.last_closed_round(workshop)
+    if shown is not None:
+        data["revealed"] = revealed_data(shown, questions, with_labels=True)
     data["version"] = _version(data)
     return data
 
@@ -72,13 +74,15 @@ def _version(data: dict[str, Any]) -> str:
 
 def revealed_data(round_: Round, questions: list[Question], *, with_labels: bool,
                   own: Participant | None = None) -> dict[str, Any]:
-    """Return each question's points and consensus measures in a revealed round.
+    """Return each question's points and consensus measures in a closed or revealed round.
 
-    ``with_labels`` adds the participant labels (the facilitator's view); ``own`` marks that
-    participant's points, for the participant's view, which has no labels.
+    ``with_labels`` adds the participant labels (the facilitator's view, which may show a closed
+    round); ``own`` marks that participant's points, for the participant's view, which has no
+    labels and shows only revealed rounds.
     """
-    if not round_.is_revealed:
-        raise ValueError(f"round {round_.number} is {round_.state}; only a revealed round's values may be shown")
+    if round_.is_open or (not with_labels and not round_.is_revealed):
+        raise ValueError(f"round {round_.number} is {round_.state}; the facilitator sees a round's values once it "
+                         "is closed, the participants once it is revealed")
     by_question: dict[int, list[Judgement]] = {}
     for judgement in round_.judgements.select_related("participant").order_by("participant__number"):
         by_question.setdefault(judgement.question_id, []).append(judgement)
@@ -94,7 +98,7 @@ def revealed_data(round_: Round, questions: list[Question], *, with_labels: bool
                         "kind": question.kind, "options": question.options, "points": points,
                         "consensus": consensus(question, judgements, with_labels=with_labels),
                         "rationales": _rationales(judgements, with_labels=with_labels)})
-    return {"round": round_.number, "questions": entries}
+    return {"round": round_.number, "state": round_.state, "questions": entries}
 
 
 def _rationales(judgements: list[Judgement], *, with_labels: bool) -> list[str]:

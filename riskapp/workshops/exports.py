@@ -1,7 +1,8 @@
 """Downloads of a workshop: every judgement as CSV or JSON, and the workshop report as HTML.
 
-Participants appear only by their labels (E1, E2, …). Judgements of a round that is still open
-are private until the round closes, so the exports leave them out and say so. The PDF is the
+Participants appear only by their labels (E1, E2, …). The facilitator sees a round's values once
+it closes, as on the dashboard (the experts see them once it is revealed), so the exports hold
+closed and revealed rounds; an open round's judgements are left out, and the exports say so. The PDF is the
 report's HTML printed by Chromium (``riskapp.reports.pdf``).
 
 Both data exports stream their rows, so a workshop at the services' limits (60 questions,
@@ -24,6 +25,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from plotly.offline import get_plotlyjs
 
 from riskapp.reports.exports import FILENAME_MAX_TITLE, FILENAME_UNSAFE, spreadsheet_safe
@@ -31,6 +33,7 @@ from riskapp.reports.exports import _inline_script as inline_script
 from riskapp.reports.exports import _read_static as read_static
 from riskapp.workshops import dashboard
 from riskapp.workshops.models import Judgement, Participant, Pooling, Question, Round, Workshop
+from riskapp.workshops.services import band_range_text
 
 EXPORT_FORMAT = "riskapp-workshop-export/1"
 
@@ -302,11 +305,22 @@ class Measure:
     outliers: list[str]
     modal_share: float | None = None
     modal_text: str = ""
+    bands: list[str] | None = None
 
     @property
     def quartiles_text(self) -> str:
+        """Write the interquartile range; for bands by their labels, or as a width in bands between bands."""
+        if self.bands is not None:
+            return band_range_text(self.bands, self.q1, self.q3)
         return _("%(iqr)s (%(q1)s to %(q3)s)") % {"iqr": number_text(self.iqr), "q1": number_text(self.q1),
                                                    "q3": number_text(self.q3)}
+
+    @property
+    def iqr_width_text(self) -> str:
+        if self.bands is not None:
+            return ngettext("%(width)s band", "%(width)s bands", 1 if self.iqr == 1 else 2) % {
+                "width": number_text(self.iqr)}
+        return number_text(self.iqr)
 
 
 @dataclass(frozen=True)
@@ -392,7 +406,7 @@ class Change:
 
     @property
     def iqr_text(self) -> str:
-        return f"{number_text(self.before.iqr)} → {number_text(self.after.iqr)}"
+        return f"{self.before.iqr_width_text} → {self.after.iqr_width_text}"
 
 
 @dataclass(frozen=True)
@@ -518,7 +532,7 @@ def _band_measure(question: Question, axis: str, label: str, stats: dict[str, An
         name=axis, label=label, count=stats["count"], median=stats["median"],
         median_text=_band_position(names, stats["median"]), q1=stats["q1"], q3=stats["q3"], iqr=stats["iqr"],
         outliers=list(stats["outliers"]), modal_share=stats["modal_share"],
-        modal_text=", ".join(names[band] for band in modal))
+        modal_text=", ".join(names[band] for band in modal), bands=list(names))
 
 
 def _band_position(names: list[str], position: float) -> str:
@@ -536,8 +550,8 @@ def _number_measure(name: str, label: str, stats: dict[str, Any]) -> Measure:
 
 
 def number_text(value: float, *, signed: bool = False) -> str:
-    """Write a number with at most 4 significant digits, as the dashboard's charts do."""
-    text = f"{value:+.4g}" if signed else f"{value:.4g}"
+    """Write a number with at most 6 significant digits, as the workshop pages and charts do."""
+    text = f"{value:+.6g}" if signed else f"{value:.6g}"
     return "0" if text in ("+0", "-0") else text
 
 
@@ -592,15 +606,16 @@ def pooled_text(entry: dict[str, Any]) -> str:
     if entry.get("kind") == Question.Kind.MATRIX_CELL:
         return _("likelihood %(likelihood)s, consequence %(consequence)s") % result
     if entry.get("kind") == Question.Kind.PROBABILITY:
-        return _("probability %(value).4g") % result
+        return _("probability %(value).6g") % result
     quantiles = result.get("quantiles") or {}
-    text = _("mean %(mean).4g, median %(median).4g, 5%% to 95%% quantiles [%(low).4g, %(high).4g]") % {
+    text = _("mean %(mean).6g, median %(median).6g, 5%% to 95%% quantiles [%(low).6g, %(high).6g]") % {
         "mean": result["mean"], "median": result["median"],
         "low": quantiles.get("0.05", float("nan")), "high": quantiles.get("0.95", float("nan"))}
     if isinstance(result.get("scenario_value"), dict):
         points = len(result["scenario_value"].get("piecewise_cdf") or [])
-        text += _("; written to the scenario as a piecewise-linear distribution of %(count)d points") % {
-            "count": points}
+        text += ngettext("; written to the scenario as a piecewise-linear distribution of %(count)d point",
+                         "; written to the scenario as a piecewise-linear distribution of %(count)d points",
+                         points) % {"count": points}
     return text
 
 

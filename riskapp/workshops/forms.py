@@ -110,15 +110,17 @@ class AnswerForm(forms.Form):
                 continue
             missing = [part for part, value in values.items() if value is None]
             if missing:
-                self.add_error(prefix + missing[0], _("Q%(position)d: fill in every part of this answer, or "
-                                                      "none to skip the question.") % {"position": question.position})
+                for part in missing:
+                    self.add_error(prefix + part, _("Q%(position)d.%(part)s: empty; fill in every part of this "
+                                                    "answer, or none to skip the question.")
+                                   % {"position": question.position, "part": part})
                 continue
             if question.kind == Question.Kind.INTERVAL:
                 percent = values["confidence"]
                 if not 0 < percent <= 100:
-                    self.add_error(prefix + "confidence", _("Q%(position)d: the confidence %(value)s%% must lie in "
-                                                            "(0, 100].") % {"position": question.position,
-                                                                             "value": percent})
+                    self.add_error(prefix + "confidence", _("Q%(position)d.confidence: %(value)s%% lies outside "
+                                                            "(0, 100]; give a percentage above 0 and at most 100.")
+                                   % {"position": question.position, "value": _plain(percent)})
                     continue
                 values["confidence"] = percent / 100
             answers[question.pk] = Answer(**values, rationale=cleaned.get(prefix + "rationale") or "")
@@ -126,6 +128,10 @@ class AnswerForm(forms.Form):
             raise forms.ValidationError(_("Answer at least one question."))
         cleaned["answers"] = answers
         return cleaned
+
+
+def _plain(number: float) -> str:
+    return f"{number:.6g}"
 
 
 class PoolingForm(forms.Form):

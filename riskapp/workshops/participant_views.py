@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from riskapp.workshops import dashboard, selectors, services
@@ -100,12 +101,17 @@ def participant_page(request: HttpRequest, code: str) -> HttpResponse:
             try:
                 stored = services.submit_judgements(participant, form.cleaned_data["answers"])
             except services.WorkshopError as error:
-                form.add_error(error.form_field if error.form_field in form.fields else None, str(error))
+                _add_problems(form, error.problems)
             else:
-                messages.success(request, _("Stored %(count)d answers for round %(number)d. You may change them "
-                                            "until the round closes.") % {"count": len(stored),
-                                                                         "number": current.number})
+                messages.success(request, ngettext(
+                    "Stored %(count)d answer for round %(number)d. You may change it until the round closes.",
+                    "Stored %(count)d answers for round %(number)d. You may change them until the round closes.",
+                    len(stored)) % {"count": len(stored), "number": current.number})
                 return redirect("workshops:participant", code=workshop.code)
+        else:
+            # The answers that passed the form still get the round's rules, so that one submission
+            # shows the problems of every question.
+            _add_problems(form, services.check_answers(participant, form.cleaned_data.get("answers", {})))
         status = 400
 
     revealed = selectors.last_revealed_round(workshop)
@@ -124,6 +130,11 @@ def participant_page(request: HttpRequest, code: str) -> HttpResponse:
         "plotly_version": plotly.__version__,
     }
     return render(request, "workshops/participant.html", context, status=status)
+
+
+def _add_problems(form: AnswerForm, problems: list[services.WorkshopError]) -> None:
+    for problem in problems:
+        form.add_error(problem.form_field if problem.form_field in form.fields else None, str(problem))
 
 
 def _refusal(current, participant: Participant) -> str:
@@ -158,8 +169,23 @@ def _plain_number(value: float | int) -> float | int:
 
 
 def _own_answers(current, participant: Participant, questions) -> list[tuple]:
+    """Return each question with the participant's answer in the round as text, or None when unanswered."""
     judgements = {j.question_id: j for j in current.judgements.filter(participant=participant)}
-    return [(question, judgements.get(question.pk)) for question in questions]
+    return [(question, _answer_text(question, judgements[question.pk]) if question.pk in judgements else None)
+            for question in questions]
+
+
+def _answer_text(question, judgement) -> str:
+    """Write an answer with numbers in the short general format, so that 0.35 shows as 0.35."""
+    number = services.number_text
+    if question.kind == question.Kind.MATRIX_CELL:
+        return f"{question.options['likelihood'][judgement.likelihood]} / " \
+               f"{question.options['consequence'][judgement.consequence]}"
+    if question.kind == question.Kind.PROBABILITY:
+        return number(judgement.value)
+    return _("[%(low)s, %(high)s], best guess %(best)s, %(confidence)s%%") % {
+        "low": number(judgement.low), "high": number(judgement.high), "best": number(judgement.best),
+        "confidence": number(round(judgement.confidence * 100, 10))}
 
 
 @login_not_required

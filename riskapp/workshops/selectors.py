@@ -67,15 +67,18 @@ def question_choices(document: ScenarioDocument) -> list[QuestionChoice]:
     ratings = (data.get("risk_matrix") or {}).get("ratings") or {}
     choices: list[QuestionChoice] = []
 
+    # The attacker's status quo (an attack without cost that causes no loss under any defense) has
+    # no meaningful rating or attempt probability, so neither is asked about it.
+    rated = [attack for attack in attacks if not is_null_attack(data, attack)]
     for defense in defenses:
-        for attack in attacks:
+        for attack in rated:
             choices.append(QuestionChoice(
                 Kind.MATRIX_CELL, Target.RATING, defense_id=defense["id"], attack_id=attack["id"],
                 text=_("Likelihood and consequence of “%(attack)s” under “%(defense)s”")
                 % {"attack": attack["name"], "defense": defense["name"]},
                 options=labels, current_value=_json_value(ratings.get(defense["id"], {}).get(attack["id"]))))
 
-    for attack in attacks:
+    for attack in rated:
         text = _("Probability that “%(attack)s” is attempted") % {"attack": attack["name"]}
         current = _json_value(attack.get("attempt_probability"))
         for kind in (Kind.PROBABILITY, Kind.INTERVAL):
@@ -108,6 +111,24 @@ def question_choices(document: ScenarioDocument) -> list[QuestionChoice]:
                                 _("Cost of the defense “%(defense)s”") % {"defense": defense["name"]},
                                 _json_value(defense.get("cost", Decimal(0))), defense_id=defense["id"]))
     return choices
+
+
+def is_null_attack(data: dict[str, Any], attack: dict[str, Any]) -> bool:
+    """Tell whether an attack costs nothing and causes no defender loss under any defense.
+
+    Such an attack is the attacker's status quo ("no attack"): every outcome it can lead to, that
+    is every outcome of positive probability under some defense, has a defender loss of 0, and its
+    cost is absent or a plain 0. A cost given as a distribution counts as a cost.
+    """
+    cost = attack.get("cost", 0)
+    if isinstance(cost, dict) or cost != 0:
+        return False
+    losses = {outcome["id"]: outcome["defender_loss"] for outcome in data["outcomes"]}
+    for defense in data["defenses"]:
+        row = data["probabilities"][defense["id"]][attack["id"]]
+        if any(probability > 0 and losses[outcome] != 0 for outcome, probability in row.items()):
+            return False
+    return True
 
 
 def _numeric(kind: str, target: str, text: str, current: Any, **ids: str) -> QuestionChoice:
@@ -175,6 +196,11 @@ def last_revealed_round(workshop: Workshop, *, before: int | None = None) -> Rou
     if before is not None:
         rounds = rounds.filter(number__lt=before)
     return rounds.order_by("-number").first()
+
+
+def last_closed_round(workshop: Workshop) -> Round | None:
+    """Return the last round whose values the facilitator may see: closed or revealed."""
+    return workshop.rounds.exclude(state=Round.State.OPEN).order_by("-number").first()
 
 
 def answer_points(judgement: Judgement) -> dict[str, float]:

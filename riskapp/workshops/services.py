@@ -17,6 +17,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from riskapp.accounts import audit
 from riskapp.accounts.models import AuditEvent
@@ -56,11 +57,22 @@ class WorkshopError(ValueError):
     """A workshop action breaks a rule; the message names the field, the value and the rule.
 
     ``form_field`` names the answer-form field at fault (``q<question id>-<part>``), when there is one.
+    ``problems`` lists every problem of a rejected submission, each with its own field; it is
+    ``[self]`` for an error that stands alone.
     """
 
-    def __init__(self, message: str, *, form_field: str | None = None) -> None:
+    def __init__(self, message: str, *, form_field: str | None = None,
+                 problems: list["WorkshopError"] | None = None) -> None:
         super().__init__(message)
         self.form_field = form_field
+        self.problems = problems or [self]
+
+    @classmethod
+    def combined(cls, problems: list["WorkshopError"]) -> "WorkshopError":
+        """Return one error that carries every problem; a single problem is returned as it is."""
+        if len(problems) == 1:
+            return problems[0]
+        return cls("; ".join(str(problem) for problem in problems), problems=problems)
 
 
 def token_digest(token: str) -> str:
@@ -87,7 +99,8 @@ def open_workshop(revision: ScenarioRevision, *, title: str, questions: list[str
     if not questions:
         raise WorkshopError(_("questions: no question chosen; choose at least one"))
     if len(questions) > MAX_QUESTIONS:
-        raise WorkshopError(_("questions: %(count)d chosen; a workshop asks at most %(limit)d")
+        raise WorkshopError(ngettext("questions: %(count)d chosen; a workshop asks at most %(limit)d",
+                                     "questions: %(count)d chosen; a workshop asks at most %(limit)d", len(questions))
                             % {"count": len(questions), "limit": MAX_QUESTIONS})
     offered = {choice.key: choice for choice in selectors.question_choices(revision_document(revision))}
     chosen = []
@@ -136,33 +149,37 @@ def open_round(workshop: Workshop, *, user: AbstractBaseUser | None = None) -> R
         if number > MAX_ROUNDS:
             raise WorkshopError(_("round: a workshop has at most %(limit)d rounds") % {"limit": MAX_ROUNDS})
         round_ = Round.objects.create(workshop=locked, number=number)
-        _audit_round(user, round_, AuditEvent.Action.CREATE, "Opened")
+        _audit_round(user, round_, AuditEvent.Action.OPEN, "Opened")
     return round_
 
 
 def close_round(round_: Round, *, user: AbstractBaseUser | None = None) -> Round:
     """Stop accepting judgements in an open round."""
-    return _advance(round_, Round.State.OPEN, Round.State.CLOSED, "closed_at", user=user, verb="Closed")
+    return _advance(round_, Round.State.OPEN, Round.State.CLOSED, "closed_at", user=user,
+                    action=AuditEvent.Action.CLOSE, verb="Closed")
 
 
 def reveal_round(round_: Round, *, user: AbstractBaseUser | None = None) -> Round:
     """Show a closed round's anonymised spread to the participants and the facilitator."""
-    return _advance(round_, Round.State.CLOSED, Round.State.REVEALED, "revealed_at", user=user, verb="Revealed")
+    return _advance(round_, Round.State.CLOSED, Round.State.REVEALED, "revealed_at", user=user,
+                    action=AuditEvent.Action.REVEAL, verb="Revealed")
 
 
-def _advance(round_: Round, before: str, after: str, timestamp: str, *, user, verb: str) -> Round:
+def _advance(round_: Round, before: str, after: str, timestamp: str, *, user, action: str, verb: str) -> Round:
     with transaction.atomic():
         _lock(round_.workshop)
         locked = Round.objects.select_related("workshop__revision__scenario__organisation").get(pk=round_.pk)
         if locked.state != before:
-            raise WorkshopError(_("round: round %(number)d is %(state)s, so it cannot be %(after)s; only a %(before)s "
-                                  "round can") % {"number": locked.number, "state": locked.get_state_display(),
-                                                  "after": Round.State(after).label,
-                                                  "before": Round.State(before).label})
+            # One sentence per required state, so that each language can choose its article.
+            rule = (_("only an open round can be closed") if before == Round.State.OPEN
+                    else _("only a closed round can be revealed"))
+            raise WorkshopError(_("round: round %(number)d is %(state)s, so it cannot be %(after)s; %(rule)s")
+                                % {"number": locked.number, "state": locked.get_state_display(),
+                                   "after": Round.State(after).label, "rule": rule})
         locked.state = after
         setattr(locked, timestamp, timezone.now())
         locked.save(update_fields=["state", timestamp])
-        _audit_round(user, locked, AuditEvent.Action.RUN, verb)
+        _audit_round(user, locked, action, verb)
     return locked
 
 
@@ -183,8 +200,9 @@ def join_workshop(workshop: Workshop) -> tuple[Participant, str]:
         locked = _lock(workshop)
         count = locked.participants.count()
         if count >= MAX_PARTICIPANTS:
-            raise WorkshopError(_("participants: the workshop already has %(count)d; at most %(limit)d may join")
-                                % {"count": count, "limit": MAX_PARTICIPANTS})
+            raise WorkshopError(ngettext("participants: the workshop already has %(count)d; at most %(limit)d may join",
+                                         "participants: the workshop already has %(count)d; at most %(limit)d may join",
+                                         count) % {"count": count, "limit": MAX_PARTICIPANTS})
         number = (locked.participants.order_by("-number").values_list("number", flat=True).first() or 0) + 1
         participant = Participant.objects.create(workshop=locked, number=number, label=f"E{number}",
                                                  token_digest=token_digest(token))
@@ -224,9 +242,10 @@ class Answer:
 def submit_judgements(participant: Participant, answers: dict[int, Answer]) -> list[Judgement]:
     """Store the participant's answers, by question id, in the workshop's open round.
 
-    Every answer is checked before any is stored, so a rejected submission stores nothing. A
-    second submission in the same round replaces the first. Raises WorkshopError when no round
-    is open, the participant has left, a value breaks its question's rule, or a rationale is
+    Every answer is checked before any is stored, so a rejected submission stores nothing, and
+    the error lists the problems of every answer at once in its ``problems``. A second
+    submission in the same round replaces the first. Raises WorkshopError when no round is
+    open, the participant has left, a value breaks its question's rule, or a rationale is
     missing for an answer outside the interquartile range of the previous revealed round.
     """
     workshop = participant.workshop
@@ -243,87 +262,161 @@ def submit_judgements(participant: Participant, answers: dict[int, Answer]) -> l
         if not round_.is_open:
             raise WorkshopError(_("round: round %(number)d is %(state)s; answers are accepted only while a round is "
                                   "open") % {"number": round_.number, "state": round_.get_state_display()})
+        checked, problems = _checked_answers(workshop, round_, answers)
+        if problems:
+            raise WorkshopError.combined(problems)
         questions = {question.pk: question for question in workshop.questions.all()}
-        for question_id in answers:
-            if question_id not in questions:
-                raise WorkshopError(_("question: %(id)r is not a question of this workshop") % {"id": question_id})
-
-        previous = selectors.last_revealed_round(workshop, before=round_.number)
-        spreads = selectors.round_spreads(previous) if previous is not None else {}
         stored = []
-        for question_id, answer in answers.items():
-            question = questions[question_id]
-            fields = _checked_fields(question, answer)
-            outside = _outside_group_iqr(fields, spreads.get(question_id, {}))
-            if outside and not answer.rationale.strip():
-                raise WorkshopError(
-                    _("Q%(position)d.rationale: missing; your %(value)s lies outside the group's interquartile "
-                      "range of round %(number)d, so give your reasons")
-                    % {"position": question.position, "value": outside, "number": previous.number},
-                    form_field=f"q{question.pk}-rationale")
+        for question_id, fields in checked.items():
             judgement, _created = Judgement.objects.update_or_create(
-                round=round_, question=question, participant=participant,
-                defaults={**fields, "rationale": answer.rationale.strip(), "outside_group_iqr": bool(outside)})
+                round=round_, question=questions[question_id], participant=participant, defaults=fields)
             stored.append(judgement)
     logger.info("Stored %d judgements of %s in round %d of workshop %s", len(stored), participant.label,
                 round_.number, workshop.pk)
     return stored
 
 
-def _checked_fields(question: Question, answer: Answer) -> dict[str, Any]:
+def check_answers(participant: Participant, answers: dict[int, Answer]) -> list[WorkshopError]:
+    """Return every problem of the answers against the open round's rules, storing nothing.
+
+    The answer page calls it for the answers that passed the form, so that one submission shows
+    the problems of every question at once, also when other questions failed the form's checks.
+    """
+    round_ = selectors.current_round(participant.workshop)
+    if round_ is None:
+        return []
+    return _checked_answers(participant.workshop, round_, answers)[1]
+
+
+def _checked_answers(workshop: Workshop, round_: Round,
+                     answers: dict[int, Answer]) -> tuple[dict[int, dict[str, Any]], list[WorkshopError]]:
+    """Check every answer; return the judgement fields of the valid ones and the problems of all, by position."""
+    questions = {question.pk: question for question in workshop.questions.all()}
+    previous = selectors.last_revealed_round(workshop, before=round_.number)
+    spreads = selectors.round_spreads(previous) if previous is not None else {}
+    checked: dict[int, dict[str, Any]] = {}
+    problems: list[tuple[int, WorkshopError]] = []
+    for question_id, answer in answers.items():
+        question = questions.get(question_id)
+        if question is None:
+            problems.append((0, WorkshopError(_("question: %(id)r is not a question of this workshop")
+                                              % {"id": question_id})))
+            continue
+        question_problems: list[WorkshopError] = []
+        fields = _checked_fields(question, answer, question_problems)
+        outside = "" if fields is None else _outside_group_iqr(question, fields, spreads.get(question_id, {}))
+        if outside and not answer.rationale.strip():
+            question_problems.append(WorkshopError(
+                _("Q%(position)d.rationale: missing; your %(value)s lies outside the group's interquartile "
+                  "range of round %(number)d, so give your reasons")
+                % {"position": question.position, "value": outside, "number": previous.number},
+                form_field=f"q{question.pk}-rationale"))
+        problems.extend((question.position, problem) for problem in question_problems)
+        if fields is not None and not question_problems:
+            checked[question_id] = {**fields, "rationale": answer.rationale.strip(),
+                                    "outside_group_iqr": bool(outside)}
+    problems.sort(key=lambda item: item[0])
+    return checked, [problem for _position, problem in problems]
+
+
+def _checked_fields(question: Question, answer: Answer, problems: list[WorkshopError]) -> dict[str, Any] | None:
+    """Return the judgement fields of a valid answer; else append each of its problems and return None."""
     field = f"Q{question.position}"
     empty = dict.fromkeys(("likelihood", "consequence", "value", "low", "high", "best", "confidence"))
+    before = len(problems)
     if len(answer.rationale) > MAX_RATIONALE_CHARS:
-        raise WorkshopError(_("%(field)s.rationale: %(count)d characters; at most %(limit)d are allowed")
-                            % {"field": field, "count": len(answer.rationale), "limit": MAX_RATIONALE_CHARS},
-                            form_field=f"q{question.pk}-rationale")
+        problems.append(WorkshopError(
+            ngettext("%(field)s.rationale: %(count)d character; at most %(limit)d are allowed",
+                     "%(field)s.rationale: %(count)d characters; at most %(limit)d are allowed",
+                     len(answer.rationale))
+            % {"field": field, "count": len(answer.rationale), "limit": MAX_RATIONALE_CHARS},
+            form_field=f"q{question.pk}-rationale"))
 
     if question.kind == Kind.MATRIX_CELL:
         for axis in ("likelihood", "consequence"):
             index = getattr(answer, axis)
             count = len(question.options[axis])
             if index is None or isinstance(index, bool) or not 0 <= index < count:
-                raise WorkshopError(_("%(field)s.%(axis)s: %(index)r is not a band; choose one of the %(count)d "
-                                      "bands") % {"field": field, "axis": axis, "index": index, "count": count},
-                                    form_field=f"q{question.pk}-{axis}")
+                problems.append(WorkshopError(
+                    ngettext("%(field)s.%(axis)s: %(index)r is not a band; choose the %(count)d band",
+                             "%(field)s.%(axis)s: %(index)r is not a band; choose one of the %(count)d bands", count)
+                    % {"field": field, "axis": axis, "index": index, "count": count},
+                    form_field=f"q{question.pk}-{axis}"))
+        if len(problems) > before:
+            return None
         return {**empty, "likelihood": answer.likelihood, "consequence": answer.consequence}
 
     if question.kind == Kind.PROBABILITY:
         value = answer.value
         if value is None or not math.isfinite(value) or not 0 <= value <= 1:
-            raise WorkshopError(_("%(field)s.value: %(value)r is not a probability; it must lie in [0, 1]")
-                                % {"field": field, "value": value}, form_field=f"q{question.pk}-value")
+            problems.append(WorkshopError(_("%(field)s.value: %(value)r is not a probability; it must lie in [0, 1]")
+                                          % {"field": field, "value": value}, form_field=f"q{question.pk}-value"))
+        if len(problems) > before:
+            return None
         return {**empty, "value": value}
 
     bounds = (question.options.get("lower_bound"), question.options.get("upper_bound"))
     for name in ("low", "high", "best"):
         number = getattr(answer, name)
         if number is not None and math.isfinite(number) and abs(number) > MAX_MAGNITUDE:
-            raise WorkshopError(_("%(field)s.%(name)s: %(value)r is too large; the magnitude must be at most "
-                                  "%(limit)g") % {"field": field, "name": name, "value": number,
-                                                  "limit": MAX_MAGNITUDE},
-                                form_field=f"q{question.pk}-{name}")
+            problems.append(WorkshopError(
+                _("%(field)s.%(name)s: %(value)r is too large; the magnitude must be at most %(limit)g")
+                % {"field": field, "name": name, "value": number, "limit": MAX_MAGNITUDE},
+                form_field=f"q{question.pk}-{name}"))
+    if len(problems) > before:
+        return None
     try:
         interval = pooling.check_interval(answer.low, answer.best, answer.high, answer.confidence, bounds=bounds)
     except pooling.PoolingError as error:
         part = str(error).split(":", 1)[0]
         form_field = f"q{question.pk}-{part}" if part in ("low", "high", "best", "confidence") else None
         # PoolingError messages start with the part of the interval at fault, such as "low: ...".
-        raise WorkshopError(f"{field}.{error}", form_field=form_field) from error
+        problems.append(WorkshopError(f"{field}.{error}", form_field=form_field))
+        return None
     return {**empty, "low": interval.low, "best": interval.best, "high": interval.high,
             "confidence": interval.confidence}
 
 
-def _outside_group_iqr(fields: dict[str, Any], spreads: dict[str, pooling.Spread]) -> str:
+def _outside_group_iqr(question: Question, fields: dict[str, Any], spreads: dict[str, pooling.Spread]) -> str:
     """Describe the first compared value outside the previous revealed round's interquartile range, or return ''."""
     names = {"likelihood": _("likelihood band"), "consequence": _("consequence band"), "value": _("probability"),
              "best": _("best guess")}
     for name, group in spreads.items():
         value = fields[name]
-        if value is not None and pooling.outside_iqr(value, group):
-            return _("%(name)s %(value)g (range [%(q1)g, %(q3)g])") % {"name": names[name], "value": value,
-                                                                       "q1": group.q1, "q3": group.q3}
+        if value is None or not pooling.outside_iqr(value, group):
+            continue
+        if name in ("likelihood", "consequence"):
+            bands = question.options[name]
+            return _("%(name)s %(value)s (range %(range)s)") % {
+                "name": names[name], "value": bands[value], "range": band_range_text(bands, group.q1, group.q3)}
+        return _("%(name)s %(value)s (range [%(q1)s, %(q3)s])") % {
+            "name": names[name], "value": number_text(value), "q1": number_text(group.q1),
+            "q3": number_text(group.q3)}
     return ""
+
+
+def number_text(value: float | int | None) -> str:
+    """Write a judged number in a short general format: up to 6 significant digits, no trailing zeros.
+
+    An integral value is written without a decimal point, so 0.35 stays "0.35" and 80.0 is "80".
+    """
+    if value is None:
+        return "—"
+    text = f"{value:.6g}"
+    return "0" if text == "-0" else text
+
+
+def band_range_text(bands: list[str], q1: float, q3: float) -> str:
+    """Write the interquartile range of band indexes by band labels when both quartiles are whole bands.
+
+    Otherwise a quartile falls between two bands and the range is written as its width in bands.
+    """
+    if float(q1).is_integer() and float(q3).is_integer():
+        if q1 == q3:
+            return bands[int(q1)]
+        return _("%(low)s to %(high)s") % {"low": bands[int(q1)], "high": bands[int(q3)]}
+    width = q3 - q1
+    return ngettext("%(width)s band", "%(width)s bands", 1 if width == 1 else 2) % {"width": number_text(width)}
 
 
 # Pooling
@@ -367,7 +460,7 @@ def pool_round(round_: Round, *, method: str, weights: dict[str, float] | None =
     with transaction.atomic():
         result = Pooling.objects.create(round=round_, method=method, weights=_normalised(label_weights, labels),
                                         values=values, created_by=user)
-        audit.record(user, workshop.revision.scenario.organisation, AuditEvent.Action.CREATE, result,
+        audit.record(user, workshop.revision.scenario.organisation, AuditEvent.Action.POOL, result,
                      f"Pooled round {round_.number} of workshop “{workshop.title}” ({workshop.pk}) with "
                      f"{result.get_method_display()}, weights {_weights_text(result.weights)}")
     return result
@@ -427,15 +520,39 @@ def pooled_entry(question: Question, judgements: list[Judgement], *, method: str
         labels = question.options
         likelihood = pooling.pool_ordinal([j.likelihood for j in judgements], weights)
         consequence = pooling.pool_ordinal([j.consequence for j in judgements], weights)
+        # Each axis takes its median band on its own, so the pair may be one that no expert gave;
+        # the preview says so, and names the lower band of an even split resolved upward.
+        split_upward = {}
+        for axis, pooled in (("likelihood", likelihood), ("consequence", consequence)):
+            lower = _split_below([getattr(j, axis) for j in judgements], weights, pooled)
+            if lower is not None:
+                split_upward[axis] = labels[axis][lower]
         entry["result"] = {"likelihood": labels["likelihood"][likelihood],
                            "consequence": labels["consequence"][consequence],
-                           "likelihood_index": likelihood, "consequence_index": consequence}
+                           "likelihood_index": likelihood, "consequence_index": consequence,
+                           "pair_given": (likelihood, consequence) in {(j.likelihood, j.consequence)
+                                                                      for j in judgements},
+                           "split_upward": split_upward}
     elif question.kind == Kind.PROBABILITY:
         value = pooling.pool_points([j.value for j in judgements], weights)
         entry["result"] = {"value": value, "scenario_value": value}
     else:
         entry["result"] = _pooled_interval(question, judgements, method=method, weights=weights)
     return entry
+
+
+def _split_below(categories: list[int], weights: list[float] | None, pooled: int) -> int | None:
+    """Return the lower band of an even split that the pooled band resolved upward, or None without a split.
+
+    The weighted median of bands goes to the higher band when exactly half the weight lies below
+    it (``pooling.pool_ordinal``); the band below is then the highest band given under it.
+    """
+    normalised = pooling.normalise_weights(weights, len(categories))
+    below = [(category, weight) for category, weight in zip(categories, normalised, strict=True)
+             if category < pooled and weight > 0]
+    if sum(weight for _category, weight in below) < 0.5 - pooling.TIE_TOLERANCE:
+        return None
+    return max(category for category, _weight in below)
 
 
 def _pooled_interval(question: Question, judgements: list[Judgement], *, method: str,
@@ -522,7 +639,7 @@ def apply_pooling(pooling_row: Pooling, *, base_revision: int, user: AbstractBas
         locked.applied_by = user
         locked.save(update_fields=["revision", "base_revision", "assessment", "provenance", "applied_at",
                                    "applied_by"])
-        audit.record(user, scenario.organisation, AuditEvent.Action.IMPORT, locked,
+        audit.record(user, scenario.organisation, AuditEvent.Action.APPLY, locked,
                      f"Applied pooling {locked.pk} as revision {revision.number} of “{scenario.title}”: {comment}")
     logger.info("Applied pooling %s of workshop %s as revision %s", locked.pk, round_.workshop_id, revision.pk)
     return locked

@@ -171,11 +171,12 @@ def _render_pooling(request, workshop, pooling_row: Pooling, *, status: int = 20
 def _pooled_row(entry: dict) -> dict:
     """Return one pooled question as the preview shows it, numbers to 6 significant digits."""
     result = entry["result"]
-    row = {"entry": entry, "current": _display(entry["current_value"]), "pooled": "", "detail": ""}
+    row = {"entry": entry, "current": _display(entry["current_value"]), "pooled": "", "detail": "", "notes": []}
     if result is None:
         return row
     if entry["kind"] == "matrix_cell":
         row["pooled"] = f"{result['likelihood']} / {result['consequence']}"
+        row["notes"] = _matrix_cell_notes(result)
     elif entry["kind"] == "probability":
         row["pooled"] = _display(result["value"])
     else:
@@ -185,6 +186,19 @@ def _pooled_row(entry: dict) -> dict:
         row["detail"] = _("5%% to 95%%: %(low)s to %(high)s") % {"low": _display(quantiles["0.05"]),
                                                                  "high": _display(quantiles["0.95"])}
     return row
+
+
+def _matrix_cell_notes(result: dict) -> list[str]:
+    """Say where the per-axis median bands differ from what the experts gave; poolings stored earlier lack the keys."""
+    notes = []
+    if result.get("pair_given") is False:
+        notes.append(_("No expert gave this pair: each axis takes its own median band."))
+    names = {"likelihood": _("Likelihood"), "consequence": _("Consequence")}
+    for axis, lower in (result.get("split_upward") or {}).items():
+        notes.append(_("%(axis)s: the weight splits evenly between %(lower)s and %(higher)s; the higher band is "
+                       "taken, as the cautious choice.") % {"axis": names[axis], "lower": lower,
+                                                            "higher": result[axis]})
+    return notes
 
 
 def _display(value) -> str:

@@ -1,5 +1,5 @@
 // Keeps the facilitator's workshop dashboard current: polls the JSON endpoint every 2 s and
-// redraws the participants, the submission progress and, after a reveal, the spread.
+// redraws the participants, the submission progress and, once a round closes, its spread.
 (function () {
   "use strict";
   const root = document.getElementById("dashboard");
@@ -42,6 +42,9 @@
     section.hidden = !data.revealed;
     if (data.revealed) {
       document.getElementById("revealed-title").textContent = texts.revealed.replace("{number}", data.revealed.round);
+      const note = document.getElementById("closed-note");
+      note.hidden = data.revealed.state !== "closed";
+      note.textContent = texts.closedNote.replace("{number}", data.revealed.round);
       window.WorkshopSpread.render(document.getElementById("revealed-questions"), data.revealed, texts);
     }
   }

@@ -1,4 +1,4 @@
-// Draws the anonymised spread of a revealed workshop round: one plotly chart per question.
+// Draws the spread of a closed or revealed workshop round: one plotly chart per question.
 // The facilitator's dashboard gets points with labels. The participant's page gets points
 // without labels, and the participant's own point is marked "own" and highlighted.
 (function () {
@@ -8,9 +8,10 @@
   const OTHER_COLOR = "#1565c0";
   const IQR_COLOR = "rgba(21, 101, 192, 0.12)";
 
+  // Up to 6 significant digits without trailing zeros of the fraction, as the server writes numbers.
   function format(value) {
     if (value === null || value === undefined) return "—";
-    return Number(value).toPrecision(4).replace(/\.?0+$/, "").replace(/\.?0+e/, "e");
+    return Number(value).toPrecision(6).replace(/(\.\d*?)0+(e|$)/, "$1$2").replace(/\.(e|$)/, "$1");
   }
 
   function name(point, index, texts) {
@@ -95,6 +96,17 @@
     };
   }
 
+  // The interquartile range of band indexes: by band labels when both quartiles are whole bands,
+  // else as its width in bands, since a quartile between two bands has no label.
+  function bandRange(stats, bands, texts) {
+    if (Number.isInteger(stats.q1) && Number.isInteger(stats.q3)) {
+      if (stats.q1 === stats.q3) return bands[stats.q1];
+      return texts.bandRange.replace("{low}", bands[stats.q1]).replace("{high}", bands[stats.q3]);
+    }
+    const width = stats.q3 - stats.q1;
+    return (width === 1 ? texts.bandWidthOne : texts.bandWidth).replace("{width}", format(width));
+  }
+
   function summary(question, texts) {
     const consensus = question.consensus;
     if (!consensus) return texts.noAnswers || "";
@@ -102,8 +114,8 @@
     function spreadText(stats, title, bands) {
       // A band's median is a band index, shown by the band's label.
       const median = bands ? bands[stats.median] : format(stats.median);
-      let text = (title ? title + ": " : "") + texts.median + " " + median + " · " + texts.iqr +
-        " [" + format(stats.q1) + ", " + format(stats.q3) + "]";
+      const range = bands ? bandRange(stats, bands, texts) : "[" + format(stats.q1) + ", " + format(stats.q3) + "]";
+      let text = (title ? title + ": " : "") + texts.median + " " + median + " · " + texts.iqr + " " + range;
       if (stats.outliers && stats.outliers.length) text += " · " + texts.outliers + ": " + stats.outliers.join(", ");
       return text;
     }
@@ -172,5 +184,5 @@
     });
   }
 
-  window.WorkshopSpread = {render: render, summary: summary, format: format};
+  window.WorkshopSpread = {render: render, summary: summary, format: format, bandRange: bandRange};
 })();

@@ -408,7 +408,7 @@ def test_report_pooling_summary(panel, facilitator):
     assert results[0] == "likelihood Possible, consequence Severe"
     assert results[1] == "probability 0.225"
     assert results[2] == "no answers, so nothing was pooled"
-    assert results[3].startswith(f"mean {stored.values[3]['result']['mean']:.4g}, median ")
+    assert results[3].startswith(f"mean {stored.values[3]['result']['mean']:.6g}, median ")
 
 
 # Report HTML
@@ -606,7 +606,10 @@ def test_report_agreement_texts(panel):
 
     assert [text for _measure, text in cell.agreement_texts] == [
         "modal share 33% (Unlikely, Possible, Likely)", "modal share 67% (Major)"]
-    assert cell.measures[0].quartiles_text == "1 (1.5 to 2.5)"
+    # Likelihood bands 1, 2, 3: quartiles 1.5 and 2.5 lie between bands, so the range is a width in bands.
+    assert cell.measures[0].quartiles_text == "1 band"
+    # Consequence bands 2, 2, 4: quartiles 2 and 3 are whole bands, so the range is named by their labels.
+    assert cell.measures[1].quartiles_text == "Major to Severe"
     assert loss.agreement_texts[0][1] == (
         "all intervals overlap, and their common part is 26% of the range of all intervals; "
         "100% of the intervals contain the median best guess")
@@ -629,6 +632,7 @@ def test_report_agreement_disjoint_intervals(workshop, questions):
 @pytest.mark.parametrize(("value", "signed", "text"), [(0.5, True, "+0.5"), (-0.5, True, "-0.5"),
                                                         (0.0, True, "0"), (-0.0, True, "0"),
                                                         (0.22500000000000003, False, "0.225"),
-                                                        (123456.0, False, "1.235e+05")])
+                                                        (123456.0, False, "123456"),
+                                                        (1234567.0, False, "1.23457e+06")])
 def test_number_text_cases(value, signed, text):
     assert exports.number_text(value, signed=signed) == text

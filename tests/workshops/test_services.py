@@ -1,5 +1,6 @@
 """Workshop services: opening, labels, the round state machine, judgements, the rationale rule and pooling."""
 
+import copy
 import json
 from decimal import Decimal
 
@@ -12,10 +13,10 @@ from riskapp.scenarios.format import parse_scenario
 from riskapp.scenarios.models import ScenarioRevision
 from riskapp.scenarios.revision_services import StaleRevisionError, save_revision
 from riskapp.scenarios.selectors import revision_document
-from riskapp.workshops import services
+from riskapp.workshops import selectors, services
 from riskapp.workshops.models import Judgement, Participant, Pooling, Round
 from riskapp.workshops.services import Answer, WorkshopError
-from tests.workshops.conftest import QUESTION_KEYS, SCENARIO
+from tests.workshops.conftest import QUESTION_KEYS, SCENARIO, store_scenario
 
 pytestmark = pytest.mark.django_db
 
@@ -98,13 +99,15 @@ def test_round_state_machine(workshop, facilitator):
     assert (first.number, first.state) == (1, Round.State.OPEN)
     with pytest.raises(WorkshopError, match=r"^round: round 1 is open; reveal it before opening the next round"):
         services.open_round(workshop)
-    with pytest.raises(WorkshopError, match=r"^round: round 1 is open, so it cannot be revealed"):
+    with pytest.raises(WorkshopError, match=r"^round: round 1 is open, so it cannot be revealed; only a closed round "
+                                            r"can be revealed$"):
         services.reveal_round(first)
 
     closed = services.close_round(first, user=facilitator)
     assert closed.state == Round.State.CLOSED
     assert closed.closed_at is not None
-    with pytest.raises(WorkshopError, match=r"^round: round 1 is closed, so it cannot be closed"):
+    with pytest.raises(WorkshopError, match=r"^round: round 1 is closed, so it cannot be closed; only an open round "
+                                            r"can be closed$"):
         services.close_round(first)
     with pytest.raises(WorkshopError, match=r"^round: round 1 is closed; reveal it"):
         services.open_round(workshop)
@@ -117,6 +120,8 @@ def test_round_state_machine(workshop, facilitator):
     summaries = list(AuditEvent.objects.filter(object_type="workshops.round").values_list("summary", flat=True))
     assert len(summaries) == 4
     assert any(summary.startswith("Revealed round 1 of workshop") for summary in summaries)
+    actions = AuditEvent.objects.filter(object_type="workshops.round").order_by("created_at", "pk")
+    assert list(actions.values_list("action", flat=True)) == ["open", "close", "reveal", "open"]
 
 
 def test_answers_refused_unless_round_open(workshop, questions):
@@ -169,6 +174,67 @@ def test_rejected_submission_stores_nothing(workshop, questions):
     assert not Judgement.objects.exists()
 
 
+def test_submission_reports_every_invalid_answer_at_once(workshop, questions):
+    (expert,) = join(workshop, 1)
+    services.open_round(workshop)
+    answers = {questions["cell"].pk: cell(7, 9), questions["row"].pk: point(0.3),
+               questions["attempt"].pk: point(1.5), questions["loss"].pk: interval(30, 20, 10, 0.8)}
+
+    with pytest.raises(WorkshopError) as caught:
+        services.submit_judgements(expert, answers)
+
+    problems = caught.value.problems
+    assert [problem.form_field for problem in problems] == [
+        f"q{questions['cell'].pk}-likelihood", f"q{questions['cell'].pk}-consequence",
+        f"q{questions['attempt'].pk}-value", f"q{questions['loss'].pk}-low"]
+    assert [str(problem) for problem in problems] == [
+        "Q1.likelihood: 7 is not a band; choose one of the 5 bands",
+        "Q1.consequence: 9 is not a band; choose one of the 5 bands",
+        "Q3.value: 1.5 is not a probability; it must lie in [0, 1]",
+        "Q4.low: 30 exceeds high 10; the lowest plausible value must be <= the highest",
+    ]
+    assert str(caught.value) == "; ".join(str(problem) for problem in problems)
+    # The valid answer to Q2 is not stored either: a rejected submission stores nothing.
+    assert not Judgement.objects.exists()
+    # The read-only check finds the same problems without a transaction.
+    assert [str(problem) for problem in services.check_answers(expert, answers)] == [str(p) for p in problems]
+
+
+def test_question_choices_leave_out_the_status_quo_attack(revision):
+    keys = [choice.key for choice in selectors.question_choices(revision_document(revision))]
+
+    # "No attack" costs 0 and leads to "Weights kept" (loss 0) under both defenses.
+    assert "matrix_cell:rating:basic/none" not in keys
+    assert "matrix_cell:rating:hardened/none" not in keys
+    assert "probability:attempt_probability:none" not in keys
+    assert "interval:attempt_probability:none" not in keys
+    # Its probability rows and cost stay on offer, and so does every question on the insider.
+    assert "probability:outcome_probability:basic/none/kept" in keys
+    assert "interval:attack_cost:none" in keys
+    assert {"matrix_cell:rating:basic/insider", "matrix_cell:rating:hardened/insider",
+            "probability:attempt_probability:insider", "interval:attempt_probability:insider"} <= set(keys)
+    with pytest.raises(WorkshopError, match=r"^questions: 'matrix_cell:rating:basic/none' is not a question"):
+        services.open_workshop(revision, title="Panel", questions=["matrix_cell:rating:basic/none"])
+
+
+@pytest.mark.parametrize(("change", "offered"), [
+    # A cost, even without any loss, makes the attack a real option to rate.
+    (lambda data: data["attacks"][0].update(cost=1), True),
+    # A small chance of a leak under one defense is a loss.
+    (lambda data: data["probabilities"]["hardened"]["none"].update(kept=0.99, leaked=0.01), True),
+    # A positive probability of an outcome without loss is still no loss.
+    (lambda data: data["outcomes"][1].update(defender_loss=0) or
+     data["probabilities"]["basic"]["none"].update(kept=0.5, leaked=0.5), False),
+])
+def test_status_quo_attack_rule(organisation, change, offered):
+    data = copy.deepcopy(SCENARIO)
+    change(data)
+    revision = store_scenario(organisation, data)
+    keys = {choice.key for choice in selectors.question_choices(revision_document(revision))}
+    assert ("matrix_cell:rating:basic/none" in keys) is offered
+    assert ("probability:attempt_probability:none" in keys) is offered
+
+
 def test_question_of_another_workshop_rejected(workshop, revision, questions):
     other = services.open_workshop(revision, title="Other", questions=QUESTION_KEYS[:1])
     (expert,) = join(other, 1)
@@ -208,12 +274,13 @@ def test_rationale_rule_for_bands_and_best_guesses(workshop, questions):
     services.open_round(workshop)
 
     # Consequence quartiles 1.5 and 2.5; the likelihood quartiles are 2 and 2.
-    with pytest.raises(WorkshopError, match=r"^Q1.rationale: missing; your consequence band 4"):
+    with pytest.raises(WorkshopError, match=r"^Q1.rationale: missing; your consequence band Catastrophic "
+                                            r"\(range 1 band\)"):
         services.submit_judgements(experts[0], {questions["cell"].pk: cell(2, 4)})
-    with pytest.raises(WorkshopError, match=r"^Q1.rationale: missing; your likelihood band 3"):
+    with pytest.raises(WorkshopError, match=r"^Q1.rationale: missing; your likelihood band Likely \(range Possible\)"):
         services.submit_judgements(experts[0], {questions["cell"].pk: cell(3, 2)})
     # Best guesses 20, 40, 60: quartiles 30 and 50.
-    with pytest.raises(WorkshopError, match=r"^Q4.rationale: missing; your best guess 25"):
+    with pytest.raises(WorkshopError, match=r"^Q4.rationale: missing; your best guess 25 \(range \[30, 50\]\)"):
         services.submit_judgements(experts[0], {questions["loss"].pk: interval(10, 25, 90, 0.8)})
     services.submit_judgements(experts[0], {questions["loss"].pk: interval(10, 30, 90, 0.8)})
 
@@ -298,7 +365,29 @@ def test_pool_equal_weights_by_hand(workshop, questions, facilitator):
     # With full confidence each interval is uniform on [low, best] and on [best, high], half the
     # mass each: means 20, 45 and 20, so the pooled mean is 85 / 3.
     assert entry_for(pooled, questions["loss"])["result"]["mean"] == pytest.approx(85 / 3, rel=1e-12)
-    assert AuditEvent.objects.filter(object_type="workshops.pooling", action="create").count() == 1
+    assert AuditEvent.objects.filter(object_type="workshops.pooling", action="pool").count() == 1
+
+
+def test_pooled_cell_marks_a_pair_no_expert_gave_and_an_even_split(workshop, questions):
+    first, second = join(workshop, 2)
+    round_ = services.open_round(workshop)
+    # Possible/Catastrophic and Likely/Severe.
+    services.submit_judgements(first, {questions["cell"].pk: cell(2, 4)})
+    services.submit_judgements(second, {questions["cell"].pk: cell(3, 3)})
+    services.close_round(round_)
+
+    equal = entry_for(services.pool_round(round_, method=Pooling.Method.EQUAL_LINEAR), questions["cell"])["result"]
+    weighted = entry_for(services.pool_round(round_, method=Pooling.Method.WEIGHTED_LINEAR,
+                                             weights={"E1": 1, "E2": 3}), questions["cell"])["result"]
+
+    # Each axis splits 1 : 1 and goes to the higher band: Likely/Catastrophic, which neither expert gave.
+    assert (equal["likelihood"], equal["consequence"]) == ("Likely", "Catastrophic")
+    assert equal["pair_given"] is False
+    assert equal["split_upward"] == {"likelihood": "Possible", "consequence": "Severe"}
+    # Weights 1/4 and 3/4: E2's bands on both axes, a pair given, and no split.
+    assert (weighted["likelihood"], weighted["consequence"]) == ("Likely", "Severe")
+    assert weighted["pair_given"] is True
+    assert weighted["split_upward"] == {}
 
 
 def test_pool_weighted_by_hand(workshop, questions):
@@ -404,7 +493,7 @@ def test_apply_pooling_records_provenance_and_assessment(workshop, questions, fa
     assert assessment.revision == applied.revision
     assert sorted(assessment.runs.values_list("engine", flat=True)) == ["game", "risk_matrix"]
     assert set(assessment.runs.values_list("state", flat=True)) == {"succeeded"}
-    assert AuditEvent.objects.filter(object_type="workshops.pooling", action="import").count() == 1
+    assert AuditEvent.objects.filter(object_type="workshops.pooling", action="apply").count() == 1
 
 
 def test_apply_pooling_default_request_has_three_engines(workshop, questions, django_capture_on_commit_callbacks):

@@ -102,8 +102,9 @@ def test_answers_stored_with_confidence_fraction(workshop, questions):
 
 @pytest.mark.parametrize(("data", "message"), [
     ({}, "Answer at least one question."),
-    ({"low": "10", "high": "90"}, "Q4: fill in every part of this answer, or none to skip the question."),
-    ({"low": "10", "high": "90", "best": "40", "confidence": "0"}, "Q4: the confidence 0.0% must lie in (0, 100]."),
+    ({"low": "10", "high": "90"}, "Q4.best: empty; fill in every part of this answer, or none to skip the question."),
+    ({"low": "10", "high": "90", "best": "40", "confidence": "0"},
+     "Q4.confidence: 0% lies outside (0, 100]; give a percentage above 0 and at most 100."),
     ({"low": "10", "high": "90", "best": "40", "confidence": "nan"}, "“nan” is not a finite number"),
     ({"low": "90", "high": "10", "best": "40", "confidence": "50"}, "Q4.low: 90.0 exceeds high 10.0"),
 ])
@@ -115,6 +116,90 @@ def test_invalid_answers_return_400(workshop, questions, data, message):
     assert response.status_code == 400
     assert message in response.content.decode()
     assert not Judgement.objects.exists()
+
+
+def question_html(page: str, question) -> str:
+    """Return the HTML of one question's fieldset on the answer page."""
+    start = page.index(f'id="question-{question.pk}"')
+    return page[start:page.index("</fieldset>", start)]
+
+
+def test_answer_page_shows_every_error_next_to_its_question(workshop, questions):
+    client = join(workshop.code)
+    services.open_round(workshop)
+    cell, row, attempt, loss = questions["cell"].pk, questions["row"].pk, questions["attempt"].pk, questions["loss"].pk
+    response = client.post(page_url(workshop), {
+        # The form finds the missing consequence band and the text that is not a number ...
+        f"q{cell}-likelihood": "2", f"q{row}-value": "abc",
+        # ... and the round's rules find the probability above 1 and the reversed interval, in the same answer.
+        f"q{attempt}-value": "1.5",
+        f"q{loss}-low": "90", f"q{loss}-high": "10", f"q{loss}-best": "40", f"q{loss}-confidence": "50",
+    })
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Q1.consequence: empty; fill in every part of this answer" in question_html(page, questions["cell"])
+    assert "“abc” is not a number." in question_html(page, questions["row"])
+    assert "Q3.value: 1.5 is not a probability; it must lie in [0, 1]" in question_html(page, questions["attempt"])
+    assert "Q4.low: 90.0 exceeds high 10.0; the lowest plausible value must be &lt;= the highest" in \
+        question_html(page, questions["loss"])
+    assert not Judgement.objects.exists()
+
+
+def test_stored_message_counts_answers_in_words(workshop, questions):
+    client = join(workshop.code)
+    services.open_round(workshop)
+    row, attempt = questions["row"].pk, questions["attempt"].pk
+
+    one = client.post(page_url(workshop), {f"q{row}-value": "0.3"}, follow=True).content.decode()
+    two = client.post(page_url(workshop), {f"q{row}-value": "0.3", f"q{attempt}-value": "0.1"},
+                      follow=True).content.decode()
+
+    assert "Stored 1 answer for round 1. You may change it until the round closes." in one
+    assert "Stored 2 answers for round 1. You may change them until the round closes." in two
+
+
+def test_own_answers_show_numbers_as_typed(workshop, questions):
+    client = join(workshop.code)
+    services.open_round(workshop)
+    cell, row, loss = questions["cell"].pk, questions["row"].pk, questions["loss"].pk
+    client.post(page_url(workshop), {
+        f"q{cell}-likelihood": "2", f"q{cell}-consequence": "4", f"q{row}-value": "0.35",
+        f"q{loss}-low": "0.2", f"q{loss}-high": "0.5", f"q{loss}-best": "0.35", f"q{loss}-confidence": "80",
+    })
+
+    page = client.get(page_url(workshop)).content.decode()
+
+    def own(question):
+        start = page.index(f'<tr data-question="{question.pk}">', page.index('id="own-answers"'))
+        cell_start = page.index('class="own-answer">', start) + len('class="own-answer">')
+        return page[cell_start:page.index("</td>", cell_start)]
+
+    assert own(questions["cell"]) == "Possible / Catastrophic"
+    assert own(questions["row"]) == "0.35"
+    assert own(questions["loss"]) == "[0.2, 0.5], best guess 0.35, 80%"
+    assert "0.3500000000" not in page
+
+
+def test_pooling_preview_marks_a_pair_no_expert_gave(host, workshop, questions):
+    first, second = join(workshop.code), join(workshop.code)
+    round_ = services.open_round(workshop)
+    cell = questions["cell"].pk
+    first.post(page_url(workshop), {f"q{cell}-likelihood": "2", f"q{cell}-consequence": "4"})
+    second.post(page_url(workshop), {f"q{cell}-likelihood": "3", f"q{cell}-consequence": "3"})
+    services.close_round(round_)
+    pooling_row = services.pool_round(round_, method=Pooling.Method.EQUAL_LINEAR)
+
+    page = host.get(pooling_row.get_absolute_url()).content.decode()
+
+    start = page.index(f'<tr data-question="{cell}">')
+    row = page[start:page.index("</tr>", start)]
+    assert "Likely / Catastrophic" in row
+    assert "No expert gave this pair: each axis takes its own median band." in row
+    assert ("Likelihood: the weight splits evenly between Possible and Likely; the higher band is taken, as the "
+            "cautious choice.") in row
+    assert ("Consequence: the weight splits evenly between Severe and Catastrophic; the higher band is taken, as "
+            "the cautious choice.") in row
 
 
 def test_answers_refused_when_round_closed(workshop, questions):
@@ -155,7 +240,7 @@ def test_leave_then_refused(workshop, questions):
     assert Participant.objects.get().has_left
 
 
-def test_dashboard_data_hides_values_until_reveal(host, workshop, questions):
+def test_dashboard_data_shows_values_once_the_round_closes(host, workshop, questions):
     experts = [join(workshop.code) for _ in range(3)]
     round_ = services.open_round(workshop)
     row = questions["row"].pk
@@ -166,17 +251,26 @@ def test_dashboard_data_hides_values_until_reveal(host, workshop, questions):
     before = host.get(url).json()
     services.close_round(round_)
     closed = host.get(url).json()
+    expert_data = experts[0].get(reverse("workshops:participant_data", args=[workshop.code])).json()
+    expert_page = experts[0].get(page_url(workshop))
     services.reveal_round(round_)
     after = host.get(url).json()
 
     progress = next(question for question in before["questions"] if question["id"] == row)
     assert progress["answered"] == ["E1", "E2", "E3"]
     assert before["active_count"] == 3
-    for data in (before, closed):
-        text = json.dumps(data)
-        assert data["revealed"] is None
-        assert "0.9" not in text
-        assert "reason" not in text
+    # While the round is open the facilitator sees who answered, not what.
+    text = json.dumps(before)
+    assert before["revealed"] is None
+    assert "0.9" not in text
+    assert "reason" not in text
+    # A closed round is frozen: the facilitator sees its values (pooling needs them), the experts do not yet.
+    assert closed["revealed"]["state"] == "closed"
+    assert closed["revealed"]["questions"] == after["revealed"]["questions"]
+    assert expert_data["revealed_round"] is None
+    assert expert_page.context["spread"] is None
+    assert "0.9" not in expert_page.content.decode()
+    assert after["revealed"]["state"] == "revealed"
     revealed = next(question for question in after["revealed"]["questions"] if question["id"] == row)
     assert [(point["label"], point["value"]) for point in revealed["points"]] == [("E1", 0.1), ("E2", 0.2),
                                                                                    ("E3", 0.9)]
