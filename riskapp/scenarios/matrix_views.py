@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseNotFound
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext
@@ -17,6 +17,7 @@ from riskapp.engines.problem import Problem
 from riskapp.engines.risk_matrix import RatedCell, RatingChange, rating_changes
 from riskapp.scenarios import selectors
 from riskapp.scenarios.models import Scenario, ScenarioRevision
+from riskapp.scenarios.revision_views import unknown_revision_message
 
 CHANGE_KIND_NAMES = {
     "level_changed": _("level changed"),
@@ -25,6 +26,11 @@ CHANGE_KIND_NAMES = {
     "band_missing": _("band label missing: not placed in any cell"),
     "above_scale": _("consequence above the highest band: rated in that band"),
 }
+
+
+# The scenario page compares the ratings of at most this many pairs of consecutive revisions
+# with different digests, newest first, because each comparison compiles two problems.
+MAX_RATING_COMPARISONS = 10
 
 
 @dataclass
@@ -53,6 +59,12 @@ def matrix_changes(request: HttpRequest, slug: str) -> HttpResponse:
     except ValueError as error:
         return _bad_request(request, scenario, str(error))
 
+    for number in (from_number, to_number):
+        if number is not None and not revisions.filter(number=number).exists():
+            context = {"scenario": scenario, "error": unknown_revision_message(scenario, number)}
+            page = render_to_string("scenarios/matrix_changes.html", context, request)
+            return HttpResponseNotFound(page)
+
     after = _revision(revisions, to_number) if to_number is not None else revisions.last()
     if from_number is not None:
         before = _revision(revisions, from_number)
@@ -70,6 +82,36 @@ def matrix_changes(request: HttpRequest, slug: str) -> HttpResponse:
             same_matrix=_without_ratings(old) == _without_ratings(new),
         )
     return render(request, "scenarios/matrix_changes.html", context)
+
+
+def rating_change_states(revisions: list[ScenarioRevision]) -> dict[int, str]:
+    """Map each revision number but the first to whether the risk ratings changed from the previous revision.
+
+    The state is "changed" or "unchanged" as the matrix change page would report it, or "unknown"
+    for older pairs beyond ``MAX_RATING_COMPARISONS``. An equal digest means an equal problem, so
+    such a pair is "unchanged" without compiling anything.
+    """
+    ordered = sorted(revisions, key=lambda revision: revision.number, reverse=True)
+    problems: dict[int, Problem] = {}
+    states: dict[int, str] = {}
+    compared = 0
+    for after, before in zip(ordered, ordered[1:], strict=False):
+        if after.digest == before.digest:
+            states[after.number] = "unchanged"
+        elif compared >= MAX_RATING_COMPARISONS:
+            states[after.number] = "unknown"
+        else:
+            compared += 1
+            old = _problem(before, problems)
+            new = _problem(after, problems)
+            states[after.number] = "changed" if rating_changes(old, new).changes else "unchanged"
+    return states
+
+
+def _problem(revision: ScenarioRevision, problems: dict[int, Problem]) -> Problem:
+    if revision.number not in problems:
+        problems[revision.number] = selectors.revision_problem(revision)
+    return problems[revision.number]
 
 
 def _revision_number(request: HttpRequest, name: str) -> int | None:

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.text import Truncator, slugify
@@ -119,6 +120,15 @@ def _revision(scenario: Scenario, number: int) -> ScenarioRevision:
     return revision
 
 
+def unknown_revision_message(scenario: Scenario, number: int) -> str:
+    """Say that ``number`` is not a revision of the scenario and which numbers are."""
+    latest = scenario.revisions.aggregate(latest=Max("number"))["latest"]
+    if latest is None:
+        return gettext("Scenario “%(title)s” has no revision.") % {"title": scenario.title}
+    return gettext("Scenario “%(title)s” has no revision %(number)d. Its revisions are 1 to %(latest)d.") % {
+        "title": scenario.title, "number": number, "latest": latest}
+
+
 @require_GET
 def revision_diff(request: HttpRequest, slug: str) -> HttpResponse:
     """Show what changed from revision ``?from=N`` to ``?to=M``, by default from the previous to the latest."""
@@ -130,6 +140,11 @@ def revision_diff(request: HttpRequest, slug: str) -> HttpResponse:
     except ValueError as error:
         return render(request, "scenarios/revision_diff.html", {"scenario": scenario, "error": str(error)},
                       status=400)
+
+    for number in (from_number, to_number):
+        if number is not None and not revisions.filter(number=number).exists():
+            return render(request, "scenarios/revision_diff.html",
+                          {"scenario": scenario, "error": unknown_revision_message(scenario, number)}, status=404)
 
     after = _revision(scenario, to_number) if to_number is not None else revisions.last()
     if after is None:

@@ -10,7 +10,7 @@ from riskapp.accounts.models import Role
 from riskapp.assessments.forms import AssessmentForm
 from riskapp.assessments.models import Assessment, AssessmentRun
 from riskapp.assessments.selectors import worker_status
-from riskapp.scenarios import revision_views, selectors, services
+from riskapp.scenarios import matrix_views, revision_views, selectors, services
 from riskapp.scenarios.format import ScenarioFormatError
 from riskapp.scenarios.forms import ScenarioUploadForm
 
@@ -42,10 +42,12 @@ def render_scenario_detail(request: HttpRequest, revision, *, assessment_form: A
     """Render a revision's page; a rejected assessment form comes back with its values and errors."""
     scenario = revision.scenario
     document = selectors.revision_document(revision)
+    revisions = list(scenario.revisions.order_by("-number"))
     return render(request, "scenarios/detail.html", {
         "scenario": scenario,
         "revision": revision,
-        "revisions": scenario.revisions.order_by("-number"),
+        "revisions": revisions,
+        "rating_changes": matrix_views.rating_change_states(revisions),
         "document": document,
         "data": document.data,
         "assessment_form": assessment_form,

@@ -112,6 +112,46 @@ def test_matrix_changes_unknown_revision_404(client, scenario):
     assert response.status_code == 404
 
 
+def test_matrix_changes_unknown_revision_names_range(client, scenario):
+    response = client.get(reverse("scenarios:matrix_changes", args=[scenario.slug]), {"from": 1, "to": 99})
+
+    assert response.status_code == 404
+    assert (f"Scenario “{EXAMPLE['title']}” has no revision 99. Its revisions are 1 to 2."
+            in html.unescape(response.content.decode()))
+
+
+def test_detail_links_only_changed_ratings(client, scenario):
+    # Revision 3 changes only the title, revision 4 only a defense's cost, which no rating uses.
+    retitled = with_major_edge(50)
+    retitled["title"] = "Retitled"
+    store(retitled, scenario=scenario)
+    recosted = copy.deepcopy(retitled)
+    recosted["defenses"][1]["cost"] = 4.5
+    store(recosted, scenario=scenario)
+
+    page = client.get(scenario.get_absolute_url()).content.decode()
+
+    url = reverse("scenarios:matrix_changes", args=[scenario.slug])
+    links = re.findall(r'<a href="([^"]+)" class="rating-changes">([^<]+)</a>', page)
+    assert links == [(f"{url}?from=1&amp;to=2", "risk ratings changed")]
+    cost_page = client.get(url, {"from": 3, "to": 4}).content.decode()
+    assert rows(cost_page) == []
+
+
+def test_detail_neutral_link_beyond_limit(client, scenario, monkeypatch):
+    from riskapp.scenarios import matrix_views
+
+    monkeypatch.setattr(matrix_views, "MAX_RATING_COMPARISONS", 1)
+    store(EXAMPLE, scenario=scenario)
+
+    page = client.get(scenario.get_absolute_url()).content.decode()
+
+    url = reverse("scenarios:matrix_changes", args=[scenario.slug])
+    links = re.findall(r'<a href="([^"]+)" class="rating-changes">([^<]+)</a>', page)
+    assert links == [(f"{url}?from=2&amp;to=3", "risk ratings changed"),
+                     (f"{url}?from=1&amp;to=2", "compare risk ratings")]
+
+
 def test_matrix_changes_single_revision(client):
     revision = store(EXAMPLE)
 

@@ -121,6 +121,16 @@ def test_diff_unknown_revision_404(client, scenario):
     assert response.status_code == 404
 
 
+@pytest.mark.parametrize("parameters", [{"to": 99}, {"from": 1, "to": 99}, {"from": 99, "to": 2}])
+def test_diff_unknown_revision_names_range(client, scenario, parameters):
+    response = client.get(reverse("scenarios:diff", args=[scenario.slug]), parameters)
+
+    assert response.status_code == 404
+    assert response.templates[0].name == "scenarios/revision_diff.html"
+    assert (f"Scenario “{EXAMPLE['title']}” has no revision 99. Its revisions are 1 to 3."
+            in html.unescape(response.content.decode()))
+
+
 def test_detail_links_diff_restore_copy(client, scenario):
     page = client.get(scenario.get_absolute_url()).content.decode()
 

@@ -104,8 +104,14 @@ def test_revision_links_to_matrix_changes(client, revision):
     assert second.digest == document.digest
     services.import_scenario(second, scenario=revision.scenario)
 
+    data["risk_matrix"].pop("ratings")
+    services.import_scenario(parse(json.dumps(data), syntax="json"), scenario=revision.scenario)
+
     page = client.get(revision.scenario.get_absolute_url()).content.decode()
 
+    # Revision 2 changes only the title, so no rating can change. Revision 3 drops the direct rating
+    # of asl2/insider (Possible, Major: High), whose derived rating is Unlikely, Major: Medium.
     url = reverse("scenarios:matrix_changes", args=[revision.scenario.slug])
-    assert f"{url}?from=1&amp;to=2" in page
+    assert f"{url}?from=1&amp;to=2" not in page
+    assert f"{url}?from=2&amp;to=3" in page
     assert client.get(f"{url}?from=1&to=2").status_code == 200
