@@ -122,6 +122,10 @@ def test_workshop_in_browser(live_server, browser, django_user_model, start_work
         page.locator("#answer-form").wait_for(timeout=TIMEOUT)
         fill_answers(page, questions, answers)
         page.locator(".message-success").wait_for(timeout=TIMEOUT)
+        assert "Stored 5 answers for round 1." in page.locator(".message-success").inner_text()
+        low, high, best, confidence = answers[3]
+        assert page.locator(f'#own-answers tr[data-question="{questions["loss"]}"] .own-answer').inner_text() == \
+            f"[{low}, {high}], best guess {best}, {confidence}%"
     host.locator(f'#progress tr[data-question="{questions["row"]}"] .answered-count').filter(
         has_text="3 / 3").wait_for(timeout=TIMEOUT)
 
@@ -141,14 +145,23 @@ def test_workshop_in_browser(live_server, browser, django_user_model, start_work
             if other != own:
                 assert other not in content
 
+    # Closing freezes the round: the facilitator sees its values at once, the experts after the reveal.
     host.click("#close-round")
+    host.locator("#revealed .js-plotly-plot").first.wait_for(timeout=TIMEOUT)
+    assert host.locator("#closed-note").inner_text() == (
+        "Round 1 is closed: you see its values, and the experts see them once you reveal the round.")
+    for page in experts:
+        page.reload()
+        assert page.locator("#spread").count() == 0
     host.click("#reveal-round")
     host.locator("#revealed .js-plotly-plot").first.wait_for(timeout=TIMEOUT)
+    assert host.locator("#closed-note").is_hidden()
     assert "E3" in host.locator("#revealed").inner_text()
-    # Bands (2, 2), (3, 3), (3, 3): the median band is 3 on both axes, named by its label.
+    # Bands (2, 2), (3, 3), (3, 3): the median band is 3 on both axes, named by its label. The
+    # quartiles 2.5 and 3 are not both whole bands, so the range is its width in bands.
     cell_summary = host.locator(f'#revealed .spread-question[data-question="{questions["cell"]}"] .consensus')
-    assert "likelihood: median Likely" in cell_summary.inner_text()
-    assert "consequence: median Severe" in cell_summary.inner_text()
+    assert "likelihood: median Likely · interquartile range 0.5 bands" in cell_summary.inner_text()
+    assert "consequence: median Severe · interquartile range 0.5 bands" in cell_summary.inner_text()
     for page in experts:
         page.locator("#spread .js-plotly-plot").first.wait_for(timeout=TIMEOUT)
         # The spread shows the group's answers without the other experts' labels.
