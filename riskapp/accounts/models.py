@@ -70,6 +70,7 @@ class AuditEvent(models.Model):
         REVEAL = "reveal", _("reveal")
         POOL = "pool", _("pool")
         APPLY = "apply", _("apply")
+        RESTORE = "restore", _("restore")
 
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                               related_name="+")

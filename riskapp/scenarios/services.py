@@ -170,9 +170,7 @@ def restore_scenario(scenario: Scenario, *, user: AbstractBaseUser | None) -> bo
     with transaction.atomic():
         restored = Scenario.objects.filter(pk=scenario.pk, deleted_at__isnull=False).update(deleted_at=None)
         if restored:
-            # TODO: AuditEvent has no "restore" action yet, so a restore is recorded as "create" with a
-            # summary that says it is a restore. A separate action needs a migration of its choices.
-            audit.record(user, scenario.organisation, AuditEvent.Action.CREATE, scenario,
+            audit.record(user, scenario.organisation, AuditEvent.Action.RESTORE, scenario,
                          f"Restored the deleted scenario “{scenario.title}” ({scenario.slug})")
     if restored:
         logger.info("Scenario %s restored", scenario.slug)

@@ -82,6 +82,7 @@ def test_restore_shows_scenario_again(anonymous_client, own, deleted, user_with_
     assert Scenario.objects.get(pk=deleted.pk).deleted_at is None
     assert anonymous_client.get(deleted.get_absolute_url()).status_code == 200
     event = AuditEvent.objects.order_by("-pk").first()
+    assert event.action == AuditEvent.Action.RESTORE
     assert (event.actor, event.organisation, event.object_id) == (admin, own.organisation, str(deleted.pk))
     assert event.summary == f"Restored the deleted scenario “{deleted.title}” ({deleted.slug})"
 
@@ -93,7 +94,7 @@ def test_restore_audited_once(own, deleted, user_with_role):
     second = services.restore_scenario(deleted, user=admin)
 
     assert (first, second) == (True, False)
-    assert AuditEvent.objects.filter(summary__startswith="Restored the deleted scenario").count() == 1
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.RESTORE).count() == 1
 
 
 @pytest.mark.parametrize("role", ["viewer", "analyst", "facilitator"])
