@@ -33,7 +33,7 @@ from riskapp.reports.exports import _inline_script as inline_script
 from riskapp.reports.exports import _read_static as read_static
 from riskapp.workshops import dashboard
 from riskapp.workshops.models import Judgement, Participant, Pooling, Question, Round, Workshop
-from riskapp.workshops.services import band_range_text
+from riskapp.workshops.services import band_range_text, matrix_cell_notes
 
 EXPORT_FORMAT = "riskapp-workshop-export/1"
 
@@ -604,7 +604,8 @@ def pooled_text(entry: dict[str, Any]) -> str:
     if result is None:
         return _("no answers, so nothing was pooled")
     if entry.get("kind") == Question.Kind.MATRIX_CELL:
-        return _("likelihood %(likelihood)s, consequence %(consequence)s") % result
+        return " ".join([_("likelihood %(likelihood)s, consequence %(consequence)s.") % result,
+                         *matrix_cell_notes(result)])
     if entry.get("kind") == Question.Kind.PROBABILITY:
         return _("probability %(value).6g") % result
     quantiles = result.get("quantiles") or {}

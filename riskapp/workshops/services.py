@@ -555,6 +555,22 @@ def _split_below(categories: list[int], weights: list[float] | None, pooled: int
     return max(category for category, _weight in below)
 
 
+def matrix_cell_notes(result: dict) -> list[str]:
+    """Return the notes on a pooled matrix cell: a pair that no expert gave, and each even split resolved upward.
+
+    Poolings stored before these keys existed have neither, so they get no notes.
+    """
+    notes = []
+    if result.get("pair_given") is False:
+        notes.append(_("No expert gave this pair: each axis takes its own median band."))
+    names = {"likelihood": _("Likelihood"), "consequence": _("Consequence")}
+    for axis, lower in (result.get("split_upward") or {}).items():
+        notes.append(_("%(axis)s: the weight splits evenly between %(lower)s and %(higher)s; the higher band is "
+                       "taken, as the cautious choice.") % {"axis": names[axis], "lower": lower,
+                                                            "higher": result[axis]})
+    return notes
+
+
 def _pooled_interval(question: Question, judgements: list[Judgement], *, method: str,
                      weights: list[float] | None) -> dict[str, Any]:
     bounds = (question.options.get("lower_bound"), question.options.get("upper_bound"))

@@ -161,6 +161,7 @@ def _render_pooling(request, workshop, pooling_row: Pooling, *, status: int = 20
         "workshop": workshop,
         "pooling": pooling_row,
         "rows": [_pooled_row(entry) for entry in pooling_row.values],
+        "weights": [(label, _display(weight)) for label, weight in pooling_row.weights.items()],
         "latest": latest,
         "apply_form": ApplyPoolingForm(initial={"base_revision": latest.number}),
         "provenance": services.provenance_text(pooling_row),
@@ -176,7 +177,7 @@ def _pooled_row(entry: dict) -> dict:
         return row
     if entry["kind"] == "matrix_cell":
         row["pooled"] = f"{result['likelihood']} / {result['consequence']}"
-        row["notes"] = _matrix_cell_notes(result)
+        row["notes"] = services.matrix_cell_notes(result)
     elif entry["kind"] == "probability":
         row["pooled"] = _display(result["value"])
     else:
@@ -186,19 +187,6 @@ def _pooled_row(entry: dict) -> dict:
         row["detail"] = _("5%% to 95%%: %(low)s to %(high)s") % {"low": _display(quantiles["0.05"]),
                                                                  "high": _display(quantiles["0.95"])}
     return row
-
-
-def _matrix_cell_notes(result: dict) -> list[str]:
-    """Say where the per-axis median bands differ from what the experts gave; poolings stored earlier lack the keys."""
-    notes = []
-    if result.get("pair_given") is False:
-        notes.append(_("No expert gave this pair: each axis takes its own median band."))
-    names = {"likelihood": _("Likelihood"), "consequence": _("Consequence")}
-    for axis, lower in (result.get("split_upward") or {}).items():
-        notes.append(_("%(axis)s: the weight splits evenly between %(lower)s and %(higher)s; the higher band is "
-                       "taken, as the cautious choice.") % {"axis": names[axis], "lower": lower,
-                                                            "higher": result[axis]})
-    return notes
 
 
 def _display(value) -> str:

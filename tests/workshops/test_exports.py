@@ -405,7 +405,8 @@ def test_report_pooling_summary(panel, facilitator):
     assert summary.assessment_path == f"/assessments/{stored.assessment_id}/"
     results = [entry.result for entry in summary.entries]
     # Band medians of 2, 2 and of 2, 3 (a tie resolves to the higher band).
-    assert results[0] == "likelihood Possible, consequence Severe"
+    assert results[0] == ("likelihood Possible, consequence Severe. Consequence: the weight splits evenly between "
+                          "Major and Severe; the higher band is taken, as the cautious choice.")
     assert results[1] == "probability 0.225"
     assert results[2] == "no answers, so nothing was pooled"
     assert results[3].startswith(f"mean {stored.values[3]['result']['mean']:.6g}, median ")

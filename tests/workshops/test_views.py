@@ -192,6 +192,7 @@ def test_pooling_preview_marks_a_pair_no_expert_gave(host, workshop, questions):
 
     page = host.get(pooling_row.get_absolute_url()).content.decode()
 
+    assert '<span id="pooling-weights">E1 0.5, E2 0.5</span>' in page
     start = page.index(f'<tr data-question="{cell}">')
     row = page[start:page.index("</tr>", start)]
     assert "Likely / Catastrophic" in row
