@@ -99,6 +99,7 @@ class AnswerForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        self._name_fields_in_errors()
         answers: dict[int, Answer] = {}
         for question in self.questions:
             prefix = f"q{question.pk}-"
@@ -128,6 +129,16 @@ class AnswerForm(forms.Form):
             raise forms.ValidationError(_("Answer at least one question."))
         cleaned["answers"] = answers
         return cleaned
+
+    def _name_fields_in_errors(self) -> None:
+        """Start each field's own error with the field's path, such as "Q2.value: ", as the services' errors do."""
+        for question in self.questions:
+            for part in [*self.parts(question), "rationale"]:
+                name = f"q{question.pk}-{part}"
+                if name in self._errors:
+                    self._errors[name] = self.error_class(
+                        [f"Q{question.position}.{part}: {message}" for message in self._errors[name]],
+                        renderer=self.renderer)
 
 
 def _plain(number: float) -> str:

@@ -105,7 +105,7 @@ def test_answers_stored_with_confidence_fraction(workshop, questions):
     ({"low": "10", "high": "90"}, "Q4.best: empty; fill in every part of this answer, or none to skip the question."),
     ({"low": "10", "high": "90", "best": "40", "confidence": "0"},
      "Q4.confidence: 0% lies outside (0, 100]; give a percentage above 0 and at most 100."),
-    ({"low": "10", "high": "90", "best": "40", "confidence": "nan"}, "“nan” is not a finite number"),
+    ({"low": "10", "high": "90", "best": "40", "confidence": "nan"}, "Q4.confidence: “nan” is not a finite number"),
     ({"low": "90", "high": "10", "best": "40", "confidence": "50"}, "Q4.low: 90.0 exceeds high 10.0"),
 ])
 def test_invalid_answers_return_400(workshop, questions, data, message):
@@ -139,7 +139,7 @@ def test_answer_page_shows_every_error_next_to_its_question(workshop, questions)
     assert response.status_code == 400
     page = response.content.decode()
     assert "Q1.consequence: empty; fill in every part of this answer" in question_html(page, questions["cell"])
-    assert "“abc” is not a number." in question_html(page, questions["row"])
+    assert "Q2.value: “abc” is not a number." in question_html(page, questions["row"])
     assert "Q3.value: 1.5 is not a probability; it must lie in [0, 1]" in question_html(page, questions["attempt"])
     assert "Q4.low: 90.0 exceeds high 10.0; the lowest plausible value must be &lt;= the highest" in \
         question_html(page, questions["loss"])
