@@ -9,7 +9,6 @@ from django.utils.translation import gettext as _
 
 from riskapp.assessments.models import Assessment, SensitivityAnalysis, WorkerHeartbeat
 
-
 # A worker silent for this many heartbeat intervals is taken to be gone.
 WORKER_SILENCE_FACTOR = 3
 

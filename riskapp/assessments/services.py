@@ -55,7 +55,8 @@ class AssessmentRequest:
         maximum = settings.RISKAPP_LIMITS["max_samples"]
         if isinstance(self.samples, bool) or not isinstance(self.samples, int) or \
                 not MIN_SAMPLES <= self.samples <= maximum:
-            raise AssessmentRequestError(f"samples: {self.samples!r} must be an integer from {MIN_SAMPLES} to {maximum}")
+            raise AssessmentRequestError(
+                f"samples: {self.samples!r} must be an integer from {MIN_SAMPLES} to {maximum}")
         if self.seed is not None and (isinstance(self.seed, bool) or not 0 <= self.seed < SEED_LIMIT):
             raise AssessmentRequestError(f"seed: {self.seed!r} must be an integer from 0 to 2^53 - 1")
 
