@@ -89,7 +89,18 @@ def read_evaluation_file(content: bytes, filename: str, *,
 
 
 def _csv_records(text: str) -> list[dict[str, Any]]:
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+    # A strict reader refuses malformed quoting, such as a quote that is never closed, which a
+    # lenient one would read as one long cell running to the end of the file.
+    reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
+    try:
+        return _read_csv(reader)
+    except csv.Error as error:
+        rule = (f"is not valid CSV in the record after line {reader.line_num}; check that every opening quote "
+                "is closed")
+        raise EvaluationFileError([RowError(FILE_ROW, "file", str(error), rule)]) from error
+
+
+def _read_csv(reader: csv.DictReader) -> list[dict[str, Any]]:
     header = reader.fieldnames or []
     errors = [RowError(FILE_ROW, "header", column, "not a known column; expected " + ", ".join(COLUMNS))
               for column in header if column not in COLUMNS]

@@ -130,6 +130,14 @@ def test_non_utf8_file_rejected(profile):
     assert "must be UTF-8" in error.rule
 
 
+def test_unclosed_quote_rejected(profile):
+    content = _csv(f"test-model,cybench,0.5,fraction,2025-05-22,{CARD},,ok",
+                   f'test-model,cybench,0.6,fraction,2025-05-23,{CARD},,"never closed')
+    [error] = _errors(content)
+    assert (error.row, error.field, error.value) == (0, "file", "unexpected end of data")
+    assert error.rule == "is not valid CSV in the record after line 2; check that every opening quote is closed"
+
+
 def test_utf8_byte_order_mark_accepted(profile):
     content = b"\xef\xbb\xbf" + _csv(f"test-model,cybench,0.5,fraction,2025-05-22,{CARD},,")
     assert len(read_evaluation_file(content, "results.csv")) == 1
