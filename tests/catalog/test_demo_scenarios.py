@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from riskapp.catalog.selectors import resolve_measure_ids
+from riskapp.catalog.selectors import level_coverage, resolve_measure_ids
 from riskapp.scenarios.format import compile_problem, parse_scenario
 
 DEMO_FOLDER = Path(__file__).resolve().parents[2] / "riskapp" / "scenarios" / "demo"
@@ -122,3 +122,16 @@ def test_higher_capacity_succeeds_more(name):
     for defense_id, rows in data["probabilities"].items():
         chances = [Decimal(rows[attack_id][worst]) for attack_id in attack_ids]
         assert chances == sorted(chances), defense_id
+
+
+@pytest.mark.django_db
+def test_weight_theft_defenses_meet_rising_levels():
+    document = parse(DEMO_FOLDER / "weight-theft-by-operational-capacity.json")
+    met = {}
+    for defense in document.data["defenses"]:
+        [coverage], unknown = level_coverage(defense["measures"])
+        assert unknown == []
+        met[defense["id"]] = coverage.met.code
+    # The ASL-4-like option has ASL-4 weight security but not ASL-4's evaluations robust to
+    # interference, so its containment measures meet ASL-3 in full.
+    assert met == {"asl2-security": "ASL-2", "asl3-security": "ASL-3", "sl4-security": "ASL-3"}
