@@ -94,13 +94,17 @@ def check_role_anywhere(user: AnyUser, role: int) -> None:
 
 
 def organisations_for(user: AnyUser, *, role: int) -> QuerySet[Organisation]:
-    """Return the organisations where the user has at least ``role``, the demo one included for viewers."""
+    """Return the organisations where the user has at least ``role``, the demo one included for viewers.
+
+    Private organisations come before the demo one, so a picker offers a private one first:
+    everything stored in the demo organisation is readable by every signed-in user.
+    """
     if not user.is_authenticated:
         return Organisation.objects.none()
     has_role = Q(memberships__user=user, memberships__role__gte=role)
     if role <= Role.VIEWER:
         has_role |= Q(is_demo=True)
-    return Organisation.objects.filter(has_role).distinct()
+    return Organisation.objects.filter(has_role).distinct().order_by("is_demo", "name")
 
 
 def visible_scenarios(user: AnyUser) -> QuerySet[Scenario]:
