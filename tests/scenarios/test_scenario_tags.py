@@ -16,3 +16,8 @@ def test_a_parametric_distribution_lists_its_parameters():
 def test_a_piecewise_cdf_is_summarised_by_its_support_and_point_count():
     points = [[Decimal("1"), Decimal("0")], [Decimal("2.5"), Decimal("0.5")], [Decimal("7"), Decimal("1")]]
     assert attacker_number({"piecewise_cdf": points}) == "piecewise cdf on [1, 7] (3 points)"
+
+
+def test_an_absent_value_shows_the_default():
+    assert attacker_number(None) == "—"
+    assert attacker_number("", "0") == "0"

@@ -36,6 +36,19 @@ def test_detail_shows_problem_tables(client, revision):
     assert reverse("assessments:start", args=[revision.pk]) in page
 
 
+def test_detail_shows_defaults_of_absent_values(client):
+    data = json.loads(EXAMPLE.read_text())
+    data.pop("attacker", None)
+    data["attacks"][0].pop("cost", None)
+    revision = services.import_scenario(parse_scenario(json.dumps(data), syntax="json"))
+
+    page = client.get(revision.scenario.get_absolute_url()).content.decode()
+
+    assert "Attacker risk aversion: 0</li>" in page
+    assert "Attacker belief concentration κ: —</li>" in page
+    assert f'<td>{data["attacks"][0]["name"]}</td><td>0</td>' in page
+
+
 def test_detail_unknown_slug_404(client):
     assert client.get(reverse("scenarios:detail", args=["nothing-here"])).status_code == 404
 

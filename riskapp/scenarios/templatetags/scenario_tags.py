@@ -6,8 +6,14 @@ register = template.Library()
 
 
 @register.filter
-def attacker_number(value) -> str:
-    """Render a plain number or a distribution such as ``{"triangular": [1, 2, 5]}``."""
+def attacker_number(value, default: str = "—") -> str:
+    """Render a plain number or a distribution such as ``{"triangular": [1, 2, 5]}``.
+
+    An absent value (None, or the empty text a template gives for a missing key) is shown as
+    ``default``: the format's default where it has one.
+    """
+    if value is None or value == "":
+        return default
     if isinstance(value, dict) and "piecewise_cdf" in value:
         points = value["piecewise_cdf"]
         return (f"piecewise cdf on [{_plain(points[0][0])}, {_plain(points[-1][0])}] "
@@ -25,8 +31,6 @@ def attacker_number(value) -> str:
         if "low" in value or "high" in value:
             parts.append(f"on [{_plain(value.get('low', 0))}, {_plain(value.get('high', 1))}]")
         return " ".join(parts)
-    if value is None:
-        return "—"
     return _plain(value)
 
 
