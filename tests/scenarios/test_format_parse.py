@@ -368,7 +368,8 @@ def test_non_utf8_bytes_rejected():
     content = EXAMPLE.read_bytes().replace(b"Weight theft", b"Weight \xe9 theft")
     offset = content.index(b"\xe9")
 
-    assert messages(content) == [f'file: "e9" at byte {offset} is not valid UTF-8; save the file as UTF-8']
+    assert messages(content) == [
+        f"file has byte 0xe9 at offset {offset}, which is not valid UTF-8; save the file as UTF-8"]
 
 
 def test_unpaired_surrogate_escape_rejected():

@@ -19,7 +19,7 @@ from yaml.reader import Reader
 from yaml.resolver import BaseResolver
 from yaml.scanner import Scanner
 
-from riskapp.scenarios.format._errors import FieldError, NonFinite, join_path
+from riskapp.scenarios.format._errors import MISSING, FieldError, NonFinite, join_path
 
 NULL_TAG = "tag:yaml.org,2002:null"
 BOOL_TAG = "tag:yaml.org,2002:bool"
@@ -61,7 +61,9 @@ def decode(content: bytes | str) -> tuple[str | None, list[FieldError]]:
         return bytes(content).decode("utf-8-sig"), []
     except UnicodeDecodeError as error:
         bad = content[error.start:error.end]
-        return None, [FieldError("", bad.hex(" "), f"at byte {error.start} is not valid UTF-8; save the file as UTF-8")]
+        shown = " ".join(f"0x{byte:02x}" for byte in bad)
+        rule = f"has byte {shown} at offset {error.start}, which is not valid UTF-8; save the file as UTF-8"
+        return None, [FieldError("", MISSING, rule)]
 
 
 # --- JSON -------------------------------------------------------------------------------------
