@@ -10,7 +10,7 @@ import platform
 import subprocess
 import sys
 
-MODULES = ["tests.bench.bench_ara", "tests.bench.bench_workers", "tests.bench.bench_game"]
+MODULES = ["tests.bench.bench_ara", "tests.bench.bench_workers", "tests.bench.bench_game", "tests.bench.bench_editor"]
 
 
 def machine() -> str:
