@@ -151,7 +151,9 @@ def test_workshop_in_browser(live_server, browser, django_user_model, start_work
     assert host.locator("#closed-note").inner_text() == (
         "Round 1 is closed: you see its values, and the experts see them once you reveal the round.")
     for page in experts:
-        page.reload()
+        # The expert's page reloads itself when it sees the round change; a reload by the test
+        # at the same moment would abort one of the two navigations.
+        page.locator('#round-state[data-state="closed"]').wait_for(timeout=TIMEOUT)
         assert page.locator("#spread").count() == 0
     host.click("#reveal-round")
     host.locator("#revealed .js-plotly-plot").first.wait_for(timeout=TIMEOUT)
