@@ -52,6 +52,7 @@ EDITOR_LABELS = {
     "move_up": _("Move %(noun)s %(number)s up"),
     "move_down": _("Move %(noun)s %(number)s down"),
     "remove": _("Remove %(noun)s %(number)s"),
+    "unnamed": _("%(noun)s %(number)s"),
     # Attacker numbers.
     "kind_of": _("Kind of %(label)s"),
     "kind_number": _("plain number"),

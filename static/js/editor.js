@@ -449,8 +449,26 @@
 
   let state;
 
+  // Accessible labels that name defenses, attacks or outcomes, rebuilt as names and ids are typed.
+  let liveLabels = [];
+
+  function liveLabel(element, compute) {
+    const update = () => element.setAttribute("aria-label", compute());
+    update();
+    liveLabels.push(update);
+    return element;
+  }
+
+  /* The name of a defense, attack or outcome for a label: its name, else its id, else "defense 2". */
+  function displayName(kind, item) {
+    if (String(item.name || "").trim()) return item.name;
+    if (String(item.id || "").trim()) return item.id;
+    return format(L.unnamed, { noun: L[ENTITY[kind].noun], number: state[kind].indexOf(item) + 1 });
+  }
+
   function render(focusKey) {
     const active = focusKey || (document.activeElement && document.activeElement.dataset.key);
+    liveLabels = [];
     root.replaceChildren(
       descriptionSection(), entitySection("defenses"), entitySection("attacks"), entitySection("outcomes"),
       probabilitySection(), attitudeSection(), gameSection(), matrixSection(),
@@ -594,6 +612,7 @@
         }
       }
     }
+    for (const update of liveLabels) update();
   }
 
   /* --- attacker numbers -------------------------------------------------------------------- */
@@ -771,21 +790,21 @@
         const slot = h("div", { class: "ed-error", id: "ed-slot-" + ++fieldCount, hidden: true });
         const cells = outcomes.map((o, column) => {
           const key = d.uid + "|" + a.uid + "|" + o.uid;
-          return h("td", {}, h("input", {
+          return h("td", {}, liveLabel(h("input", {
             type: "text", inputmode: "decimal", class: "ed-cell", autocomplete: "off", spellcheck: "false",
             value: state.probabilities[key] || "", "data-row": row, "data-column": column, "data-key": "p:" + key,
             "data-path": joinPath(rowPath, o.id), "aria-describedby": slot.id,
-            "aria-label": format(L.cell_label, { outcome: o.name || o.id, defense: d.name || d.id, attack: a.name || a.id }),
             oninput: (event) => { state.probabilities[key] = event.target.value; updateSum(event.target.closest("tr")); changed(); },
-          }));
+          }), () => format(L.cell_label, { outcome: displayName("outcomes", o), defense: displayName("defenses", d),
+            attack: displayName("attacks", a) })));
         });
         const tr = h("tr", { "data-path": rowPath, "data-error-slot": slot.id, "data-keys": outcomes.map((o) => d.uid + "|" + a.uid + "|" + o.uid).join(" ") },
           h("th", { scope: "row" }, h("span", { "data-name-of": d.uid }, d.name || d.id || "—")),
           h("th", { scope: "row" }, h("span", { "data-name-of": a.uid }, a.name || a.id || "—")),
           cells, h("td", { class: "number ed-sum" }),
-          h("td", {}, h("button", { type: "button", class: "secondary ed-small", "data-key": "fill-" + row,
-            "aria-label": format(L.fill_row_of, { defense: d.name || d.id, attack: a.name || a.id }),
-            onclick: (event) => fillRow(event.target.closest("tr")) }, L.fill_row)));
+          h("td", {}, liveLabel(h("button", { type: "button", class: "secondary ed-small", "data-key": "fill-" + row,
+            onclick: (event) => fillRow(event.target.closest("tr")) }, L.fill_row),
+          () => format(L.fill_row_of, { defense: displayName("defenses", d), attack: displayName("attacks", a) }))));
         body.push(tr, h("tr", { class: "ed-error-row" }, h("td", { colspan: outcomes.length + 4 }, slot)));
         updateSum(tr);
         row++;
@@ -1078,10 +1097,10 @@
           const key = d.uid + "|" + a.uid;
           const rating = custom[key] || { likelihood: "", consequence: "" };
           const path = joinPath(joinPath("risk_matrix.ratings", d.id), a.id);
-          const choose = (part, labels) => h("select", { "data-key": "rating-" + key + "-" + part,
-            "aria-label": format(L["rating_" + part], { defense: d.name || d.id, attack: a.name || a.id }),
+          const choose = (part, labels) => liveLabel(h("select", { "data-key": "rating-" + key + "-" + part,
             onchange: (event) => { rating[part] = event.target.value; custom[key] = rating; changed(); } },
-          h("option", { value: "" }, "—"), labels.map((label) => h("option", { value: label, selected: rating[part] === label }, label)));
+          h("option", { value: "" }, "—"), labels.map((label) => h("option", { value: label, selected: rating[part] === label }, label))),
+          () => format(L["rating_" + part], { defense: displayName("defenses", d), attack: displayName("attacks", a) }));
           const slot = cellSlot(path);
           rows.push(h("tr", slot.attributes, h("th", { scope: "row" }, h("span", { "data-name-of": d.uid }, d.name || d.id)),
             h("th", { scope: "row" }, h("span", { "data-name-of": a.uid }, a.name || a.id)),

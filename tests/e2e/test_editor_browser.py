@@ -256,3 +256,32 @@ def test_pooled_distribution_survives_an_edit(live_server, page, page_record):
     assert saved["outcomes"][0]["attacker_gain"] == {"piecewise_cdf": [[0, 0], [20, Decimal("0.6")], [40, 1]]}
     assert page_record.console_errors == []
     assert page_record.failed_responses == []
+
+
+def test_probability_labels_follow_typed_names_and_ids(live_server, page, page_record):
+    revision = services.import_scenario(services.parse_upload(EXAMPLE.read_bytes(), EXAMPLE.name))
+    page.goto(live_server.url + f"/scenarios/{revision.scenario.slug}/edit/")
+    # Row 3 is (asl3, insider), and column 1 is the outcome "stolen".
+    cell = page.locator('#probability-grid .ed-cell[data-row="3"][data-column="1"]')
+    fill = page.locator('[data-key="fill-3"]')
+    assert cell.get_attribute("aria-label") == "p(Weights stolen | ASL-3 security, Recruit an insider)"
+
+    type_into(page, '[data-key="outcomes[1].name"]', "Catastrophe")
+    assert cell.get_attribute("aria-label") == "p(Catastrophe | ASL-3 security, Recruit an insider)"
+
+    # An empty name falls back to the id, and an empty id as well to the noun and number.
+    type_into(page, '[data-key="attacks[1].name"]', "")
+    page.keyboard.press("Backspace")
+    assert cell.get_attribute("aria-label") == "p(Catastrophe | ASL-3 security, insider)"
+    type_into(page, '[data-key="defenses[1].name"]', "")
+    page.keyboard.press("Backspace")
+    type_into(page, '[data-key="defenses[1].id"]', "")
+    page.keyboard.press("Backspace")
+    assert cell.get_attribute("aria-label") == "p(Catastrophe | defense 2, insider)"
+    assert fill.get_attribute("aria-label") == ("Fill the empty cells of the row defense 2, insider so that it "
+                                                "sums to 1")
+
+    type_into(page, '[data-key="defenses[1].id"]', "asl4")
+    assert cell.get_attribute("aria-label") == "p(Catastrophe | asl4, insider)"
+    assert fill.get_attribute("aria-label") == "Fill the empty cells of the row asl4, insider so that it sums to 1"
+    assert page_record.console_errors == []
