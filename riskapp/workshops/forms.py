@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy
 
 from riskapp.workshops.models import CODE_LENGTH, Participant, Pooling, Question
 from riskapp.workshops.selectors import QuestionChoice
-from riskapp.workshops.services import MAX_MAGNITUDE, MAX_RATIONALE_CHARS, Answer
+from riskapp.workshops.services import MAX_MAGNITUDE, MAX_RATIONALE_CHARS, Answer, interval_problems
 
 ANY_STEP = {"step": "any"}
 
@@ -122,6 +122,9 @@ class AnswerForm(forms.Form):
                     self.add_error(prefix + "confidence", _("Q%(position)d.confidence: %(value)s%% lies outside "
                                                             "(0, 100]; give a percentage above 0 and at most 100.")
                                    % {"position": question.position, "value": _plain(percent)})
+                    # The other parts are checked now too, so that one submission names every problem.
+                    for problem in interval_problems(question, values["low"], values["best"], values["high"]):
+                        self.add_error(problem.form_field, str(problem))
                     continue
                 values["confidence"] = percent / 100
             answers[question.pk] = Answer(**values, rationale=cleaned.get(prefix + "rationale") or "")

@@ -356,25 +356,66 @@ def _checked_fields(question: Question, answer: Answer, problems: list[WorkshopE
         return {**empty, "value": value}
 
     bounds = (question.options.get("lower_bound"), question.options.get("upper_bound"))
-    for name in ("low", "high", "best"):
+    for name in ("low", "high", "best", "confidence"):
         number = getattr(answer, name)
-        if number is not None and math.isfinite(number) and abs(number) > MAX_MAGNITUDE:
+        if isinstance(number, bool) or not isinstance(number, (int, float, Decimal)) or not math.isfinite(number):
+            problems.append(WorkshopError(_("%(field)s.%(name)s: %(value)r is not a finite number")
+                                          % {"field": field, "name": name, "value": number},
+                                          form_field=f"q{question.pk}-{name}"))
+        elif name != "confidence" and abs(number) > MAX_MAGNITUDE:
             problems.append(WorkshopError(
                 _("%(field)s.%(name)s: %(value)r is too large; the magnitude must be at most %(limit)g")
                 % {"field": field, "name": name, "value": number, "limit": MAX_MAGNITUDE},
                 form_field=f"q{question.pk}-{name}"))
     if len(problems) > before:
         return None
-    try:
-        interval = pooling.check_interval(answer.low, answer.best, answer.high, answer.confidence, bounds=bounds)
-    except pooling.PoolingError as error:
-        part = str(error).split(":", 1)[0]
-        form_field = f"q{question.pk}-{part}" if part in ("low", "high", "best", "confidence") else None
-        # PoolingError messages start with the part of the interval at fault, such as "low: ...".
-        problems.append(WorkshopError(f"{field}.{error}", form_field=form_field))
+    problems.extend(interval_problems(question, answer.low, answer.best, answer.high, answer.confidence))
+    if len(problems) > before:
         return None
+    interval = pooling.check_interval(answer.low, answer.best, answer.high, answer.confidence, bounds=bounds)
     return {**empty, "low": interval.low, "best": interval.best, "high": interval.high,
             "confidence": interval.confidence}
+
+
+def interval_problems(question: Question, low: float, best: float, high: float,
+                      confidence: float | None = None) -> list[WorkshopError]:
+    """Return every problem of a four-step answer at once: order, best guess, confidence and bounds.
+
+    ``confidence`` is a fraction; ``None`` leaves it unchecked, for a form that checks the percentage
+    itself. A best guess is reported only when it lies outside both ends, so that a reversed
+    interval with a best guess between its ends gives one problem, not two.
+    """
+    field = f"Q{question.position}"
+    form_field = f"q{question.pk}-"
+    problems = []
+    if low > high:
+        problems.append(WorkshopError(
+            _("%(field)s.low: %(low)s exceeds high %(high)s; the lowest plausible value must be <= the highest")
+            % {"field": field, "low": number_text(low), "high": number_text(high)}, form_field=form_field + "low"))
+    if not min(low, high) <= best <= max(low, high):
+        problems.append(WorkshopError(
+            _("%(field)s.best: %(best)s lies outside [low, high] = [%(low)s, %(high)s]; the best guess must lie "
+              "in the interval") % {"field": field, "best": number_text(best), "low": number_text(low),
+                                    "high": number_text(high)}, form_field=form_field + "best"))
+    if confidence is not None and not 0 < confidence <= 1:
+        problems.append(WorkshopError(
+            _("%(field)s.confidence: %(value)s lies outside (0, 1]; give the probability that the interval holds "
+              "the true value, as a fraction above 0 and at most 1")
+            % {"field": field, "value": number_text(confidence)},
+            form_field=form_field + "confidence"))
+    lower, upper = question.options.get("lower_bound"), question.options.get("upper_bound")
+    for name, value in (("low", low), ("best", best), ("high", high)):
+        if lower is not None and value < lower:
+            problems.append(WorkshopError(
+                _("%(field)s.%(name)s: %(value)s is below the lower bound %(bound)s of this quantity")
+                % {"field": field, "name": name, "value": number_text(value), "bound": number_text(lower)},
+                form_field=form_field + name))
+        if upper is not None and value > upper:
+            problems.append(WorkshopError(
+                _("%(field)s.%(name)s: %(value)s is above the upper bound %(bound)s of this quantity")
+                % {"field": field, "name": name, "value": number_text(value), "bound": number_text(upper)},
+                form_field=form_field + name))
+    return problems
 
 
 def _outside_group_iqr(question: Question, fields: dict[str, Any], spreads: dict[str, pooling.Spread]) -> str:

@@ -154,7 +154,7 @@ def test_resubmission_replaces_answer(workshop, questions):
     ("row", point(1.5), r"^Q2.value: 1.5 is not a probability; it must lie in \[0, 1\]"),
     ("cell", cell(5, 0), r"^Q1.likelihood: 5 is not a band; choose one of the 5 bands"),
     ("loss", interval(30, 20, 10, 0.8), r"^Q4.low: 30 exceeds high 10; the lowest plausible value must be <="),
-    ("loss", interval(-5, 20, 30, 0.8), r"^Q4.low: -5 is below the lower bound 0.0 of this quantity"),
+    ("loss", interval(-5, 20, 30, 0.8), r"^Q4.low: -5 is below the lower bound 0 of this quantity"),
     ("loss", interval(5, 20, 30, 0), r"^Q4.confidence: 0 lies outside \(0, 1\]"),
     ("attempt", point(-0.1), r"^Q3.value: -0.1 is not a probability"),
 ])
@@ -164,6 +164,21 @@ def test_invalid_answer_rejected(workshop, questions, name, answer, message):
     with pytest.raises(WorkshopError, match=message):
         services.submit_judgements(expert, {questions[name].pk: answer})
     assert not Judgement.objects.exists()
+
+
+def test_interval_answer_reports_order_best_guess_and_confidence_together(workshop, questions):
+    (expert,) = join(workshop, 1)
+    services.open_round(workshop)
+    with pytest.raises(WorkshopError) as caught:
+        services.submit_judgements(expert, {questions["loss"].pk: interval(100.0, 5.0, 10.0, 0.0)})
+
+    loss = questions["loss"].pk
+    assert [(problem.form_field, str(problem)) for problem in caught.value.problems] == [
+        (f"q{loss}-low", "Q4.low: 100 exceeds high 10; the lowest plausible value must be <= the highest"),
+        (f"q{loss}-best", "Q4.best: 5 lies outside [low, high] = [100, 10]; the best guess must lie in the interval"),
+        (f"q{loss}-confidence", "Q4.confidence: 0 lies outside (0, 1]; give the probability that the interval "
+                                "holds the true value, as a fraction above 0 and at most 1"),
+    ]
 
 
 def test_rejected_submission_stores_nothing(workshop, questions):

@@ -106,7 +106,7 @@ def test_answers_stored_with_confidence_fraction(workshop, questions):
     ({"low": "10", "high": "90", "best": "40", "confidence": "0"},
      "Q4.confidence: 0% lies outside (0, 100]; give a percentage above 0 and at most 100."),
     ({"low": "10", "high": "90", "best": "40", "confidence": "nan"}, "Q4.confidence: “nan” is not a finite number"),
-    ({"low": "90", "high": "10", "best": "40", "confidence": "50"}, "Q4.low: 90.0 exceeds high 10.0"),
+    ({"low": "90", "high": "10", "best": "40", "confidence": "50"}, "Q4.low: 90 exceeds high 10"),
 ])
 def test_invalid_answers_return_400(workshop, questions, data, message):
     client = join(workshop.code)
@@ -141,8 +141,23 @@ def test_answer_page_shows_every_error_next_to_its_question(workshop, questions)
     assert "Q1.consequence: empty; fill in every part of this answer" in question_html(page, questions["cell"])
     assert "Q2.value: “abc” is not a number." in question_html(page, questions["row"])
     assert "Q3.value: 1.5 is not a probability; it must lie in [0, 1]" in question_html(page, questions["attempt"])
-    assert "Q4.low: 90.0 exceeds high 10.0; the lowest plausible value must be &lt;= the highest" in \
+    assert "Q4.low: 90 exceeds high 10; the lowest plausible value must be &lt;= the highest" in \
         question_html(page, questions["loss"])
+    assert not Judgement.objects.exists()
+
+
+def test_interval_answer_with_several_problems_names_each_at_once(workshop, questions):
+    client = join(workshop.code)
+    services.open_round(workshop)
+    loss = questions["loss"].pk
+    response = client.post(page_url(workshop), {
+        f"q{loss}-low": "100", f"q{loss}-high": "10", f"q{loss}-best": "200", f"q{loss}-confidence": "0"})
+
+    assert response.status_code == 400
+    html = question_html(response.content.decode(), questions["loss"])
+    assert "Q4.confidence: 0% lies outside (0, 100]" in html
+    assert "Q4.low: 100 exceeds high 10; the lowest plausible value must be &lt;= the highest" in html
+    assert "Q4.best: 200 lies outside [low, high] = [100, 10]; the best guess must lie in the interval" in html
     assert not Judgement.objects.exists()
 
 
