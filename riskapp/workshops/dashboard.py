@@ -26,7 +26,12 @@ def facilitator_data(workshop: Workshop) -> dict[str, Any]:
     participants = list(workshop.participants.order_by("number"))
     current = selectors.current_round(workshop)
     answered = selectors.round_progress(current) if current is not None else {}
-    active = [participant for participant in participants if not participant.has_left]
+    # The same panel as the report's, so that "answers / panel" never exceeds 1 when an expert
+    # who answered has left and a late joiner answered too.
+    panel = []
+    if current is not None:
+        answered_ids = set(current.judgements.values_list("participant_id", flat=True))
+        panel = selectors.round_panel(current, participants, answered_ids)
 
     data: dict[str, Any] = {
         "workshop": workshop.pk,
@@ -34,7 +39,7 @@ def facilitator_data(workshop: Workshop) -> dict[str, Any]:
         "participants": [{"label": participant.label, "left": participant.has_left,
                           "answered": sum(participant.label in labels for labels in answered.values())}
                          for participant in participants],
-        "active_count": len(active),
+        "panel_count": len(panel),
         "questions": [{"id": question.pk, "position": question.position, "text": question.text,
                        "kind": question.kind, "answered": answered.get(question.pk, []),
                        "answered_count": len(answered.get(question.pk, []))}

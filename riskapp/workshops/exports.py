@@ -31,7 +31,7 @@ from plotly.offline import get_plotlyjs
 from riskapp.reports.exports import FILENAME_MAX_TITLE, FILENAME_UNSAFE, spreadsheet_safe
 from riskapp.reports.exports import _inline_script as inline_script
 from riskapp.reports.exports import _read_static as read_static
-from riskapp.workshops import dashboard
+from riskapp.workshops import dashboard, selectors
 from riskapp.workshops.models import Judgement, Participant, Pooling, Question, Round, Workshop
 from riskapp.workshops.services import band_range_text, matrix_cell_notes
 
@@ -472,21 +472,10 @@ def build_report(workshop: Workshop) -> WorkshopReport:
     )
 
 
-def round_panel(round_: Round, participants: list[Participant]) -> list[Participant]:
-    """Return the round's panel: the participants who joined before it closed and did not leave before it opened."""
-    closed = round_.closed_at or timezone.now()
-    return [participant for participant in participants
-            if participant.joined_at <= closed
-            and (participant.left_at is None or participant.left_at > round_.opened_at)]
-
-
 def round_summary(round_: Round, questions: list[Question], participants: list[Participant],
                   by_question: dict[int, list[Judgement]]) -> RoundSummary:
-    panel = round_panel(round_, participants)
     answered_ids = {judgement.participant_id for answers in by_question.values() for judgement in answers}
-    # A participant with a judgement in the round belongs to its panel whatever the times are.
-    panel_ids = {participant.pk for participant in panel} | answered_ids
-    panel = [participant for participant in participants if participant.pk in panel_ids]
+    panel = selectors.round_panel(round_, participants, answered_ids)
 
     summaries = []
     for question in questions:

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from riskapp.accounts import access
@@ -230,3 +231,17 @@ def round_progress(round_: Round) -> dict[int, list[str]]:
     for question_id, label in rows:
         answered.setdefault(question_id, []).append(label)
     return answered
+
+
+def round_panel(round_: Round, participants: list[Participant], answered_ids: set[int]) -> list[Participant]:
+    """Return the round's panel, in the order of ``participants``.
+
+    The panel is everyone who joined before the round closed and did not leave before it opened,
+    and everyone with a judgement in the round (``answered_ids``) whatever the times are, so that
+    a count of answers never exceeds the panel. An open round counts as closing now.
+    """
+    closed = round_.closed_at or timezone.now()
+    return [participant for participant in participants
+            if participant.pk in answered_ids
+            or (participant.joined_at <= closed
+                and (participant.left_at is None or participant.left_at > round_.opened_at))]

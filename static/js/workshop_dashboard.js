@@ -34,7 +34,7 @@
     for (const question of data.questions) {
       const row = document.querySelector('#progress tr[data-question="' + question.id + '"]');
       if (!row) continue;
-      row.querySelector(".answered-count").textContent = question.answered_count + " / " + data.active_count;
+      row.querySelector(".answered-count").textContent = question.answered_count + " / " + data.panel_count;
       row.querySelector(".answered-labels").textContent = question.answered.join(", ");
     }
 

@@ -274,7 +274,7 @@ def test_dashboard_data_shows_values_once_the_round_closes(host, workshop, quest
 
     progress = next(question for question in before["questions"] if question["id"] == row)
     assert progress["answered"] == ["E1", "E2", "E3"]
-    assert before["active_count"] == 3
+    assert before["panel_count"] == 3
     # While the round is open the facilitator sees who answered, not what.
     text = json.dumps(before)
     assert before["revealed"] is None
