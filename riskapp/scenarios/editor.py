@@ -13,10 +13,11 @@ import numpy as np
 from scipy import stats
 
 from riskapp.engines.distributions import PERT_LAMBDA, Distribution
-from riskapp.scenarios.format import FORMAT_NAME, FieldError
-from riskapp.scenarios.format._errors import render_value
+from riskapp.scenarios.format import FORMAT_NAME, FieldError, ScenarioDocument
+from riskapp.scenarios.format._errors import join_path, render_value
 from riskapp.scenarios.format._numbers import attacker_distribution
 from riskapp.scenarios.format._reading import read_json
+from riskapp.scenarios.revision_diff import ABSENT, ScenarioDiff, ValueChange, diff_scenarios, format_value
 
 # Points of a density preview: enough for a smooth curve in a small inline SVG.
 PREVIEW_POINTS = 121
@@ -154,3 +155,53 @@ def _scipy_distribution(distribution: Distribution):
             a, b, low, high = p
             return stats.beta(a, b, loc=low, scale=high - low)
     raise ValueError(f"distribution kind {distribution.kind!r} has no density preview")
+
+
+@dataclass(frozen=True)
+class OverwrittenField:
+    """A field that a newer revision changed and that a save of the analyst's document sets back.
+
+    ``path`` is the field's path in the analyst's document, as the editor marks it, and the
+    values are written as each document has them (``None`` where the document lacks the field).
+    """
+
+    path: str
+    mine: str | None
+    theirs: str | None
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {"path": self.path, "mine": self.mine, "theirs": self.theirs}
+
+
+def overwritten_fields(base: ScenarioDocument, latest: ScenarioDocument,
+                       mine: ScenarioDocument) -> list[OverwrittenField]:
+    """List the fields that changed from ``base`` to ``latest`` and whose value in ``mine`` differs from ``latest``.
+
+    These are the changes of the newer revisions that saving ``mine`` would undo. A field
+    changed in both to the same value is not listed. The order of the entities is not compared.
+    """
+    changed_since_base = {change.path for change in _value_changes(diff_scenarios(base, latest))}
+    entity_index = {key: {item["id"]: index for index, item in enumerate(mine.data.get(key, []))}
+                    for key in ("defenses", "attacks", "outcomes")}
+    return [OverwrittenField(_editor_path(change.path, entity_index), _shown(change.old), _shown(change.new))
+            for change in _value_changes(diff_scenarios(mine, latest)) if change.path in changed_since_base]
+
+
+def _value_changes(diff: ScenarioDiff) -> tuple[ValueChange, ...]:
+    return diff.text + diff.settings + diff.numbers + diff.probabilities
+
+
+def _editor_path(path: tuple[str, ...], entity_index: dict[str, dict[str, int]]) -> str:
+    """Write a diff path as the field path of the analyst's document, with entities by their index there."""
+    first, *rest = path
+    text = first
+    if first in entity_index and rest and rest[0] in entity_index[first]:
+        text = join_path(first, entity_index[first][rest[0]])
+        rest = rest[1:]
+    for key in rest:
+        text = join_path(text, key)
+    return text
+
+
+def _shown(value: Any) -> str | None:
+    return None if value is ABSENT else format_value(value)

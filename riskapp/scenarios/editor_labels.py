@@ -145,5 +145,6 @@ EDITOR_LABELS = {
     "no_errors": _("No errors."),
     "error_count_one": _("1 error to fix before saving."),
     "error_count": _("%(count)s errors to fix before saving."),
+    "theirs_value": _("Revision %(number)s has %(value)s; saving replaces it with your value."),
     "unreadable": _("The stored document could not be read; the editor starts empty."),
 }

@@ -25,7 +25,14 @@ from riskapp.accounts import access
 from riskapp.accounts.models import Organisation, Role
 from riskapp.catalog.models import Measure
 from riskapp.scenarios import selectors, services
-from riskapp.scenarios.editor import MAX_PREVIEW_BYTES, empty_document_text, error_list, preview_attacker_number
+from riskapp.scenarios.editor import (
+    MAX_PREVIEW_BYTES,
+    OverwrittenField,
+    empty_document_text,
+    error_list,
+    overwritten_fields,
+    preview_attacker_number,
+)
 from riskapp.scenarios.editor_labels import EDITOR_LABELS
 from riskapp.scenarios.format import (
     DEFAULT_RISK_MATRIX,
@@ -100,7 +107,8 @@ def scenario_edit(request: HttpRequest, slug: str) -> HttpResponse:
     """Edit the latest revision and store a new revision on save, unless another was saved meanwhile.
 
     A POST with ``reopen`` comes from the conflict page: it opens the editor on the latest
-    revision with the analyst's own document, so that nothing typed is lost.
+    revision with the analyst's own document, so that nothing typed is lost. The editor marks
+    the fields where that document would undo a change of the revisions saved since its base.
     """
     scenario = access.scenario_for(request, slug, role=Role.ANALYST)
     latest = scenario.latest_revision
@@ -116,8 +124,10 @@ def scenario_edit(request: HttpRequest, slug: str) -> HttpResponse:
         notice = gettext("This is your document from the editor, now based on revision %(number)d. Saving it "
                          "replaces the changes of the revisions saved meanwhile with your version, so compare "
                          "them first.") % {"number": latest.number}
-        return _render_editor(request, document_text=request.POST.get("document", ""), form=form,
-                              scenario=scenario, base=latest.number, notice=notice)
+        document_text = request.POST.get("document", "")
+        return _render_editor(request, document_text=document_text, form=form, scenario=scenario,
+                              base=latest.number, notice=notice,
+                              overwritten=_overwritten_fields(scenario, latest, _base_revision(request), document_text))
 
     base = _base_revision(request)
     if base is None:
@@ -234,7 +244,8 @@ def _valid_document(form: EditorSaveForm, errors: list[dict[str, str]]) -> Scena
 def _render_editor(request: HttpRequest, *, document_text: str, form: EditorSaveForm | None = None,
                    errors: list[dict[str, str]] | None = None, scenario: Scenario | None = None,
                    base: int | None = None, organisations=None, organisation: Organisation | None = None,
-                   notice: str = "", status: int = 200) -> HttpResponse:
+                   notice: str = "", overwritten: list[OverwrittenField] | None = None,
+                   status: int = 200) -> HttpResponse:
     limits = configured_limits()
     config = {
         "urls": {
@@ -247,6 +258,8 @@ def _render_editor(request: HttpRequest, *, document_text: str, form: EditorSave
         "limits": {"defenses": limits.max_defenses, "attacks": limits.max_attacks, "outcomes": limits.max_outcomes,
                    "bytes": limits.max_file_bytes},
         "labels": {key: str(label) for key, label in EDITOR_LABELS.items()},
+        "base": base,
+        "overwritten": [field.as_dict() for field in overwritten or []],
     }
     if organisation is None and organisations is not None and len(organisations) == 1:
         organisation = organisations[0]
@@ -260,8 +273,24 @@ def _render_editor(request: HttpRequest, *, document_text: str, form: EditorSave
         "organisations": organisations,
         "organisation": organisation,
         "notice": notice,
+        "overwritten": overwritten or [],
     }
     return render(request, "scenarios/editor.html", context, status=status)
+
+
+def _overwritten_fields(scenario: Scenario, latest: ScenarioRevision, base_number: int | None,
+                        document_text: str) -> list[OverwrittenField]:
+    """List the fields where the analyst's document undoes a change saved after ``base_number``, if both are known."""
+    base = scenario.revisions.filter(number=base_number).first() if base_number else None
+    if base is None or base.number >= latest.number:
+        return []
+    try:
+        mine = parse_editor_document(document_text)
+    except ScenarioFormatError as error:
+        # The conflict page only offers documents that passed the checks, so this is a hand-made request.
+        logger.warning("Reopened an invalid document on scenario %s, so no field is marked: %s", scenario.slug, error)
+        return []
+    return overwritten_fields(selectors.revision_document(base), selectors.revision_document(latest), mine)
 
 
 def _conflict_page(request: HttpRequest, error: StaleRevisionError, document_text: str,

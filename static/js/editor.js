@@ -474,6 +474,7 @@
       probabilitySection(), attitudeSection(), gameSection(), matrixSection(),
     );
     applyErrors();
+    markOverwritten();
     if (active) {
       const element = root.querySelector(`[data-key="${CSS.escape(active)}"]`);
       if (element) element.focus();
@@ -1181,6 +1182,30 @@
     }
     summary.replaceChildren(...(items.length ? [h("p", {}, errorCount(items.length)), h("ul", {}, items)] : []));
     summary.hidden = !items.length;
+  }
+
+  /* Mark each field where saving would undo a change of a newer revision, with that revision's value. */
+  function markOverwritten() {
+    const targets = new Map();
+    for (const element of root.querySelectorAll("[data-path]")) {
+      if (!targets.has(element.dataset.path)) targets.set(element.dataset.path, element);
+    }
+    for (const item of config.overwritten) {
+      let path = item.path;
+      while (path && !targets.has(path)) path = parentPath(path);
+      const target = targets.get(path);
+      if (!target) continue;
+      const marker = h("span", { class: "ed-theirs", id: "ed-theirs-" + ++fieldCount },
+        format(L.theirs_value, { number: config.base, value: item.theirs === null ? "—" : item.theirs }));
+      const control = target.matches("input, select, textarea") ? target : target.querySelector("input:not([disabled]), select, textarea");
+      if (control) {
+        const described = control.getAttribute("aria-describedby");
+        control.setAttribute("aria-describedby", (described ? described + " " : "") + marker.id);
+      }
+      if (target.matches("input, select, textarea")) target.after(marker);
+      else target.append(marker);
+      target.classList.add("ed-overwritten-field");
+    }
   }
 
   /* --- start ---------------------------------------------------------------------------------- */

@@ -285,3 +285,33 @@ def test_probability_labels_follow_typed_names_and_ids(live_server, page, page_r
     assert cell.get_attribute("aria-label") == "p(Catastrophe | asl4, insider)"
     assert fill.get_attribute("aria-label") == "Fill the empty cells of the row asl4, insider so that it sums to 1"
     assert page_record.console_errors == []
+
+
+def test_reopened_version_marks_fields_of_newer_revision(live_server, page, page_record):
+    revision = services.import_scenario(services.parse_upload(EXAMPLE.read_bytes(), EXAMPLE.name))
+    scenario = revision.scenario
+    page.goto(live_server.url + f"/scenarios/{scenario.slug}/edit/")
+    page.wait_for_function("document.getElementById('editor-status').textContent === 'No errors.'")
+
+    # Another analyst saves revision 2 while this editor is open on revision 1.
+    data = json.loads(EXAMPLE.read_text())
+    data["defenses"][1]["cost"] = 1836
+    services.import_scenario(parse_scenario(json.dumps(data), syntax="json"), scenario=scenario)
+
+    type_into(page, '[data-key="defenses[1].cost"]', "15")
+    page.locator("#editor-save").click()
+    page.wait_for_selector("#reopen-form")
+    page.locator("#reopen-form button").click()
+    page.wait_for_selector("#editor-overwritten")
+
+    assert page.locator("#editor-overwritten p").inner_text() == (
+        "Revision 2 changed these fields since you started; saving keeps your values:")
+    assert page.locator("#editor-overwritten li").all_inner_texts() == ["defenses[1].cost 15 (theirs 1836)"]
+    marker = page.locator('td[data-path="defenses[1].cost"] .ed-theirs')
+    assert marker.inner_text() == "Revision 2 has 1836; saving replaces it with your value."
+    assert marker.is_visible()
+    cost = page.locator('[data-key="defenses[1].cost"]')
+    assert cost.input_value() == "15"
+    assert marker.get_attribute("id") in cost.get_attribute("aria-describedby").split()
+    assert page.locator(".ed-theirs").count() == 1
+    assert scenario.revisions.count() == 2

@@ -326,6 +326,44 @@ def test_stale_save_rejected_and_document_kept(client, stored):
     assert scenario.revisions.count() == 2
 
 
+def test_reopen_marks_fields_the_save_would_undo(client, stored):
+    scenario = stored.scenario
+    theirs = with_change(lambda d: (d["defenses"][1].update(cost=1836), d["outcomes"][1].update(defender_loss=120),
+                                    d.update(title="Theft of frontier weights")))
+    services.import_scenario(parse_scenario(theirs, syntax="json"), scenario=scenario)
+    # The analyst also raised the loss to 120, and changed a probability that revision 2 kept.
+    mine = with_change(lambda d: (d["defenses"][1].update(cost=15), d["outcomes"][1].update(defender_loss=120),
+                                  d["probabilities"]["asl3"]["insider"].update(kept=0.9, stolen=0.1)))
+    conflict = save_edit(client, scenario, mine, base=1)
+    assert conflict.status_code == 409
+    assert 'name="base_revision" value="1"' in conflict.content.decode()
+
+    reopened = client.post(reverse("scenarios:edit", args=[scenario.slug]),
+                           {"reopen": "1", "document": mine, "comment": "", "base_revision": "1"})
+
+    assert reopened.status_code == 200
+    assert reopened.context["config"]["overwritten"] == [
+        {"path": "title", "mine": EXAMPLE["title"], "theirs": "Theft of frontier weights"},
+        {"path": "defenses[1].cost", "mine": "15", "theirs": "1836"},
+    ]
+    page = reopened.content.decode()
+    assert "Revision 2 changed these fields since you started; saving keeps your values:" in page
+    assert "<code>defenses[1].cost</code> 15 (theirs 1836)" in page
+
+
+def test_reopen_without_base_marks_nothing(client, stored):
+    scenario = stored.scenario
+    services.import_scenario(parse_scenario(with_change(lambda d: d["defenses"][1].update(cost=4.5)),
+                                            syntax="json"), scenario=scenario)
+
+    reopened = client.post(reverse("scenarios:edit", args=[scenario.slug]),
+                           {"reopen": "1", "document": EXAMPLE_TEXT, "comment": ""})
+
+    assert reopened.status_code == 200
+    assert reopened.context["config"]["overwritten"] == []
+    assert 'id="editor-overwritten"' not in reopened.content.decode()
+
+
 def test_unchanged_save_rejected(client, stored):
     response = save_edit(client, stored.scenario, EXAMPLE_TEXT, base=1)
 
