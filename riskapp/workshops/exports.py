@@ -309,7 +309,7 @@ class Measure:
 
     @property
     def quartiles_text(self) -> str:
-        """Write the interquartile range; for bands by their labels, or as a width in bands between bands."""
+        """Write the interquartile range by its bounds; for bands by their labels."""
         if self.bands is not None:
             return band_range_text(self.bands, self.q1, self.q3)
         return _("%(iqr)s (%(q1)s to %(q3)s)") % {"iqr": number_text(self.iqr), "q1": number_text(self.q1),

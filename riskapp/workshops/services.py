@@ -448,16 +448,26 @@ def number_text(value: float | int | None) -> str:
 
 
 def band_range_text(bands: list[str], q1: float, q3: float) -> str:
-    """Write the interquartile range of band indexes by band labels when both quartiles are whole bands.
+    """Write the interquartile range of band indexes by its bounds, named by band labels.
 
-    Otherwise a quartile falls between two bands and the range is written as its width in bands.
+    A quartile that falls between two bands (a fractional index) is written "between A and B",
+    so that an expert sees where the range lies, not only how wide it is.
     """
     if float(q1).is_integer() and float(q3).is_integer():
         if q1 == q3:
             return bands[int(q1)]
         return _("%(low)s to %(high)s") % {"low": bands[int(q1)], "high": bands[int(q3)]}
-    width = q3 - q1
-    return ngettext("%(width)s band", "%(width)s bands", 1 if width == 1 else 2) % {"width": number_text(width)}
+    if q1 == q3:
+        return _quartile_band_text(bands, q1)
+    return _("from %(low)s to %(high)s") % {"low": _quartile_band_text(bands, q1),
+                                             "high": _quartile_band_text(bands, q3)}
+
+
+def _quartile_band_text(bands: list[str], quartile: float) -> str:
+    if float(quartile).is_integer():
+        return bands[int(quartile)]
+    below = math.floor(quartile)
+    return _("between %(below)s and %(above)s") % {"below": bands[below], "above": bands[below + 1]}
 
 
 # Pooling

@@ -607,8 +607,8 @@ def test_report_agreement_texts(panel):
 
     assert [text for _measure, text in cell.agreement_texts] == [
         "modal share 33% (Unlikely, Possible, Likely)", "modal share 67% (Major)"]
-    # Likelihood bands 1, 2, 3: quartiles 1.5 and 2.5 lie between bands, so the range is a width in bands.
-    assert cell.measures[0].quartiles_text == "1 band"
+    # Likelihood bands 1, 2, 3: quartiles 1.5 and 2.5 lie between bands, each named by its neighbours.
+    assert cell.measures[0].quartiles_text == "from between Unlikely and Possible to between Possible and Likely"
     # Consequence bands 2, 2, 4: quartiles 2 and 3 are whole bands, so the range is named by their labels.
     assert cell.measures[1].quartiles_text == "Major to Severe"
     assert loss.agreement_texts[0][1] == (

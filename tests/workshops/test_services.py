@@ -290,7 +290,8 @@ def test_rationale_rule_for_bands_and_best_guesses(workshop, questions):
 
     # Consequence quartiles 1.5 and 2.5; the likelihood quartiles are 2 and 2.
     with pytest.raises(WorkshopError, match=r"^Q1.rationale: missing; your consequence band Catastrophic "
-                                            r"\(range 1 band\)"):
+                                            r"\(range from between Moderate and Major to between Major and "
+                                            r"Severe\)"):
         services.submit_judgements(experts[0], {questions["cell"].pk: cell(2, 4)})
     with pytest.raises(WorkshopError, match=r"^Q1.rationale: missing; your likelihood band Likely \(range Possible\)"):
         services.submit_judgements(experts[0], {questions["cell"].pk: cell(3, 2)})
@@ -589,3 +590,15 @@ def test_participant_rows_unchanged_by_pooling(workshop, questions):
     services.pool_round(round_, method=Pooling.Method.EQUAL_LINEAR)
     assert Participant.objects.filter(workshop=workshop).count() == 3
     assert Judgement.objects.filter(round=round_).count() == 14
+
+
+@pytest.mark.parametrize(("q1", "q3", "text"), [
+    (1, 1, "Unlikely"),
+    (1, 3, "Unlikely to Likely"),
+    (1.5, 1.5, "between Unlikely and Possible"),
+    (0.25, 2, "from between Rare and Unlikely to Possible"),
+    (2, 3.5, "from Possible to between Likely and Almost certain"),
+])
+def test_band_range_names_each_quartile_by_band_labels(q1, q3, text):
+    bands = ["Rare", "Unlikely", "Possible", "Likely", "Almost certain"]
+    assert services.band_range_text(bands, q1, q3) == text
