@@ -245,3 +245,12 @@ def round_panel(round_: Round, participants: list[Participant], answered_ids: se
             if participant.pk in answered_ids
             or (participant.joined_at <= closed
                 and (participant.left_at is None or participant.left_at > round_.opened_at))]
+
+
+def target_values(document: ScenarioDocument) -> dict[tuple[str, str, str, str], Any]:
+    """Return the value a document holds for each question target, by (target, defense, attack, outcome) ids.
+
+    A matrix cell without a direct rating maps to None; a target the document lacks has no key.
+    """
+    return {(choice.target, choice.defense_id, choice.attack_id, choice.outcome_id): choice.current_value
+            for choice in question_choices(document)}

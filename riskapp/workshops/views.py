@@ -157,22 +157,34 @@ def pooling_detail(request: HttpRequest, pk: int, pooling_id: int) -> HttpRespon
 
 def _render_pooling(request, workshop, pooling_row: Pooling, *, status: int = 200) -> HttpResponse:
     latest = workshop.revision.scenario.latest_revision
+    # Applying replaces the latest revision's values, so the preview compares with those, not
+    # with the values of the revision the workshop asked about.
+    compared = workshop.revision if pooling_row.revision_id else latest
+    latest_values = selectors.target_values(revision_document(compared))
     context = {
         "workshop": workshop,
         "pooling": pooling_row,
-        "rows": [_pooled_row(entry) for entry in pooling_row.values],
+        "rows": [_pooled_row(entry, latest_values) for entry in pooling_row.values],
         "weights": [(label, _display(weight)) for label, weight in pooling_row.weights.items()],
         "latest": latest,
+        "compared": compared,
         "apply_form": ApplyPoolingForm(initial={"base_revision": latest.number}),
         "provenance": services.provenance_text(pooling_row),
     }
     return render(request, "workshops/pooling.html", context, status=status)
 
 
-def _pooled_row(entry: dict) -> dict:
+def _pooled_row(entry: dict, latest_values: dict) -> dict:
     """Return one pooled question as the preview shows it, numbers to 6 significant digits."""
     result = entry["result"]
-    row = {"entry": entry, "current": _display(entry["current_value"]), "pooled": "", "detail": "", "notes": []}
+    key = (entry["target"], entry["defense_id"], entry["attack_id"], entry["outcome_id"])
+    if key not in latest_values:
+        current = _("absent")
+    elif latest_values[key] is None and entry["kind"] == "matrix_cell":
+        current = _("rated from the scenario")
+    else:
+        current = _display(latest_values[key])
+    row = {"entry": entry, "current": current, "pooled": "", "detail": "", "notes": []}
     if result is None:
         return row
     if entry["kind"] == "matrix_cell":

@@ -1,5 +1,6 @@
 """Workshop pages through the test client: opening, joining, answering, the dashboard data, pooling."""
 
+import copy
 import json
 
 import pytest
@@ -387,6 +388,35 @@ def test_pool_rejects_missing_weight(host, workshop, questions):
                          {"method": "weighted_linear", "weight-E1": "3"})
     assert response.status_code == 400
     assert "weights.E2: missing; every participant who answered needs a weight" in response.content.decode()
+
+
+def test_pooling_preview_compares_with_the_latest_revision(host, workshop, questions, revision):
+    answered_round(workshop, questions)
+    host.post(reverse("workshops:round_pool", args=[workshop.pk, 1]), {"method": "equal_linear"})
+    pooling_row = Pooling.objects.get()
+    preview = host.get(pooling_row.get_absolute_url()).content.decode()
+    assert "Value in revision 1, the latest, which applying replaces" in preview
+    assert pooled_cell(preview, questions["attempt"], "muted") == "0.05"
+    assert pooled_cell(preview, questions["cell"], "muted") == "rated from the scenario"
+
+    data = copy.deepcopy(SCENARIO)
+    data["attacks"][1]["attempt_probability"] = 0.1915
+    data["risk_matrix"] = {"ratings": {"basic": {"insider": {"likelihood": "Likely", "consequence": "Major"}}}}
+    save_revision(revision.scenario, parse_scenario(json.dumps(data), syntax="json"), base_revision=1,
+                  origin=ScenarioRevision.Origin.EDITOR)
+    preview = host.get(pooling_row.get_absolute_url()).content.decode()
+
+    assert "Value in revision 2, the latest, which applying replaces" in preview
+    assert pooled_cell(preview, questions["attempt"], "muted") == "0.1915"
+    assert pooled_cell(preview, questions["cell"], "muted") == "Likely / Major"
+
+
+def pooled_cell(page: str, question, css_class: str) -> str:
+    """Return the text of one cell, by its class, in a question's row of the pooled-values table."""
+    start = page.index(f'<tr data-question="{question.pk}">')
+    row = page[start:page.index("</tr>", start)]
+    cell_start = row.index(f'<td class="{css_class}">') + len(f'<td class="{css_class}">')
+    return row[cell_start:row.index("</td>", cell_start)].strip()
 
 
 def test_apply_stale_preview_is_refused(host, workshop, questions, revision):
