@@ -148,6 +148,28 @@ def _plain(number: float) -> str:
     return f"{number:.6g}"
 
 
+class WeightField(NumberField):
+    """An expert's weight in the weighted linear pool; its errors name the weight's path, the value and the rule."""
+
+    def __init__(self, *, label_of_expert: str, **kwargs) -> None:
+        self.path = f"weights.{label_of_expert}"
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except forms.ValidationError as error:
+            raise forms.ValidationError(
+                _("%(path)s: “%(value)s” is not a number; a weight is a finite number of at least 0."),
+                code="invalid", params={"path": self.path, "value": value}) from error
+
+    def validate(self, value) -> None:
+        super().validate(value)
+        if value is not None and value < 0:
+            raise forms.ValidationError(_("%(path)s: %(value)s is negative; a weight must be at least 0."),
+                                        code="min_value", params={"path": self.path, "value": _plain(value)})
+
+
 class PoolingForm(forms.Form):
     method = forms.ChoiceField(label=gettext_lazy("Method"), choices=Pooling.Method.choices,
                                initial=Pooling.Method.EQUAL_LINEAR, widget=forms.RadioSelect)
@@ -156,8 +178,9 @@ class PoolingForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.labels = [participant.label for participant in participants]
         for label in self.labels:
-            self.fields[f"weight-{label}"] = NumberField(
-                label=_("Weight of %(label)s") % {"label": label}, min_value=0,
+            self.fields[f"weight-{label}"] = WeightField(
+                label_of_expert=label, label=_("Weight of %(label)s") % {"label": label},
+                widget=forms.NumberInput(attrs={**ANY_STEP, "min": 0}),
                 help_text=_("Used by the weighted linear pool only; weights are normalised to sum to 1."))
 
     def weight_fields(self) -> list[forms.BoundField]:

@@ -419,6 +419,19 @@ def pooled_cell(page: str, question, css_class: str) -> str:
     return row[cell_start:row.index("</td>", cell_start)].strip()
 
 
+@pytest.mark.parametrize(("weight", "message"), [
+    ("-1", "weights.E2: -1 is negative; a weight must be at least 0."),
+    ("abc", "weights.E2: “abc” is not a number; a weight is a finite number of at least 0."),
+])
+def test_pool_names_the_weight_its_value_and_the_rule(host, workshop, questions, weight, message):
+    answered_round(workshop, questions)
+    response = host.post(reverse("workshops:round_pool", args=[workshop.pk, 1]),
+                         {"method": "weighted_linear", "weight-E1": "3", "weight-E2": weight})
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not Pooling.objects.exists()
+
+
 def test_apply_stale_preview_is_refused(host, workshop, questions, revision):
     answered_round(workshop, questions)
     host.post(reverse("workshops:round_pool", args=[workshop.pk, 1]), {"method": "equal_linear"})
