@@ -349,8 +349,9 @@ def _checked_fields(question: Question, answer: Answer, problems: list[WorkshopE
     if question.kind == Kind.PROBABILITY:
         value = answer.value
         if value is None or not math.isfinite(value) or not 0 <= value <= 1:
-            problems.append(WorkshopError(_("%(field)s.value: %(value)r is not a probability; it must lie in [0, 1]")
-                                          % {"field": field, "value": value}, form_field=f"q{question.pk}-value"))
+            problems.append(WorkshopError(_("%(field)s.value: %(value)s is not a probability; it must lie in [0, 1]")
+                                          % {"field": field, "value": _typed(value)},
+                                          form_field=f"q{question.pk}-value"))
         if len(problems) > before:
             return None
         return {**empty, "value": value}
@@ -364,8 +365,8 @@ def _checked_fields(question: Question, answer: Answer, problems: list[WorkshopE
                                           form_field=f"q{question.pk}-{name}"))
         elif name != "confidence" and abs(number) > MAX_MAGNITUDE:
             problems.append(WorkshopError(
-                _("%(field)s.%(name)s: %(value)r is too large; the magnitude must be at most %(limit)g")
-                % {"field": field, "name": name, "value": number, "limit": MAX_MAGNITUDE},
+                _("%(field)s.%(name)s: %(value)s is too large; the magnitude must be at most %(limit)g")
+                % {"field": field, "name": name, "value": _typed(number), "limit": MAX_MAGNITUDE},
                 form_field=f"q{question.pk}-{name}"))
     if len(problems) > before:
         return None
@@ -434,6 +435,13 @@ def _outside_group_iqr(question: Question, fields: dict[str, Any], spreads: dict
             "name": names[name], "value": number_text(value), "q1": number_text(group.q1),
             "q3": number_text(group.q3)}
     return ""
+
+
+def _typed(value: Any) -> str:
+    """Write a number in the short format of ``number_text`` and anything else as Python writes it."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+        return number_text(value)
+    return repr(value)
 
 
 def number_text(value: float | int | None) -> str:

@@ -119,6 +119,14 @@ def test_invalid_answers_return_400(workshop, questions, data, message):
     assert not Judgement.objects.exists()
 
 
+def test_probability_error_writes_the_number_as_typed(workshop, questions):
+    client = join(workshop.code)
+    services.open_round(workshop)
+    response = client.post(page_url(workshop), {f"q{questions['row'].pk}-value": "2"})
+    assert response.status_code == 400
+    assert "Q2.value: 2 is not a probability; it must lie in [0, 1]" in response.content.decode()
+
+
 def question_html(page: str, question) -> str:
     """Return the HTML of one question's fieldset on the answer page."""
     start = page.index(f'id="question-{question.pk}"')
