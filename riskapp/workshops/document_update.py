@@ -39,8 +39,9 @@ def decimal_number(value: float) -> Decimal:
 
 
 def decimal_probability(value: float) -> Decimal:
+    """Return a probability rounded to ``PROBABILITY_PLACES`` decimal places, without trailing zeros."""
     number = Decimal(repr(float(value))).quantize(_QUANTUM, rounding=ROUND_HALF_EVEN)
-    return min(max(number, ZERO), ONE)
+    return _plain(min(max(number, ZERO), ONE))
 
 
 def to_decimals(value: Any) -> Any:

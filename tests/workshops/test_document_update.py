@@ -60,7 +60,10 @@ def test_decimal_formats():
     assert decimal_number(85 / 3) == D("28.33333333")
     assert str(decimal_number(1e6)) == "1E+6"
     assert decimal_number(0.0) == 0
-    assert decimal_probability(0.1 + 0.2) == D("0.300000000000")
+    assert str(decimal_probability(0.1 + 0.2)) == "0.3"
+    assert str(decimal_probability(0.2875)) == "0.2875"
+    assert str(decimal_probability(1 / 3)) == "0.333333333333"
+    assert str(decimal_probability(1.0)) == "1"
     assert decimal_probability(1.0000000000001) == 1
 
 
@@ -80,3 +83,11 @@ def test_apply_skips_unanswered_and_copies():
     updated = apply_pooled_values(data, entries)
     assert updated["defenses"][0]["cost"] == D("2.5")
     assert data["defenses"][0]["cost"] == D(1)
+
+
+def test_apply_writes_a_pooled_attempt_probability_without_trailing_zeros():
+    data = {"defenses": [], "attacks": [{"id": "a", "attempt_probability": D("0.05")}], "outcomes": [],
+            "probabilities": {}}
+    entry = {"target": "attempt_probability", "defense_id": "", "attack_id": "a", "outcome_id": "",
+             "result": {"scenario_value": 0.2875}}
+    assert str(apply_pooled_values(data, [entry])["attacks"][0]["attempt_probability"]) == "0.2875"
