@@ -665,11 +665,15 @@ def _json_floats(value: Any) -> Any:
 
 
 def provenance_text(pooling_row: Pooling) -> str:
-    """Return the comment of a revision made from a pooling: workshop, round, method and weights."""
+    """Return the comment of a revision made from a pooling: workshop, round, method and weights.
+
+    The comment is read by people, so the method is named by its label; the code stays in
+    ``Pooling.method`` and the JSON export.
+    """
     round_ = pooling_row.round
     workshop = round_.workshop
     return (f"Pooled from workshop “{workshop.title}” (id {workshop.pk}, code {workshop.code}), round "
-            f"{round_.number}, method {pooling_row.method} ({pooling_row.get_method_display()}), pooling "
+            f"{round_.number}, method: {pooling_row.get_method_display()}, pooling "
             f"{pooling_row.pk}, weights {_weights_text(pooling_row.weights)}")
 
 

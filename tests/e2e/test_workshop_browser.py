@@ -203,7 +203,7 @@ def test_workshop_in_browser(live_server, browser, django_user_model, start_work
     assert new_revision.origin == ScenarioRevision.Origin.WORKSHOP
     assert pooling_row.revision == new_revision
     for fact in (f"workshop “Insider threat panel” (id {workshop.pk}, code {code})", "round 2",
-                 "method equal_linear", "weights E1 0.3333, E2 0.3333, E3 0.3333"):
+                 "method: equal-weight linear pool,", "weights E1 0.3333, E2 0.3333, E3 0.3333"):
         assert fact in new_revision.comment
     data = revision_document(new_revision).data
     assert data["risk_matrix"]["ratings"]["basic"]["insider"] == {"likelihood": "Likely", "consequence": "Severe"}

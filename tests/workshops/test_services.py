@@ -500,8 +500,9 @@ def test_apply_pooling_records_provenance_and_assessment(workshop, questions, fa
 
     comment = applied.revision.comment
     for fact in (f"workshop “Insider threat panel” (id {workshop.pk}, code {workshop.code})", "round 1",
-                 "method weighted_linear", "weights E1 0.5, E2 0.25, E3 0.25", f"pooling {pooled.pk}"):
+                 "method: weighted linear pool,", "weights E1 0.5, E2 0.25, E3 0.25", f"pooling {pooled.pk}"):
         assert fact in comment
+    assert "weighted_linear" not in comment
     assert applied.provenance == comment
     assert applied.base_revision.number == 1
     assert applied.applied_by == facilitator
