@@ -89,22 +89,43 @@
     return {
       data: [trace],
       layout: {
-        xaxis: {title: {text: interval ? texts.best : texts.value}, zeroline: false},
+        xaxis: {title: {text: interval ? texts.best : texts.value}, zeroline: false,
+          range: valueRange(points, interval, question.options || {})},
         yaxis: {type: "category", autorange: "reversed"},
         shapes: iqrShape(interval ? consensus.best : consensus.value, "x"),
       },
     };
   }
 
-  // The interquartile range of band indexes: by band labels when both quartiles are whole bands,
-  // else as its width in bands, since a quartile between two bands has no label.
+  // The axis range of the answers with a margin, kept within the bounds the quantity can take, so
+  // that a probability axis never runs below 0 or above 1, also with a single answer.
+  function valueRange(points, interval, options) {
+    const values = points.flatMap((point) => (interval ? [point.low, point.high, point.best] : [point.value]));
+    if (!values.length) return undefined;
+    let low = Math.min(...values);
+    let high = Math.max(...values);
+    const margin = high > low ? (high - low) * 0.1 : Math.max(Math.abs(low) * 0.1, 0.05);
+    low -= margin;
+    high += margin;
+    if (options.lower_bound !== null && options.lower_bound !== undefined) low = Math.max(low, options.lower_bound);
+    if (options.upper_bound !== null && options.upper_bound !== undefined) high = Math.min(high, options.upper_bound);
+    return [low, high];
+  }
+
+  // The interquartile range of band indexes by its bounds: a whole quartile by its band's label,
+  // a quartile between two bands as "between A and B", so that the reader sees where it lies.
   function bandRange(stats, bands, texts) {
     if (Number.isInteger(stats.q1) && Number.isInteger(stats.q3)) {
       if (stats.q1 === stats.q3) return bands[stats.q1];
       return texts.bandRange.replace("{low}", bands[stats.q1]).replace("{high}", bands[stats.q3]);
     }
-    const width = stats.q3 - stats.q1;
-    return (width === 1 ? texts.bandWidthOne : texts.bandWidth).replace("{width}", format(width));
+    function quartile(value) {
+      if (Number.isInteger(value)) return bands[value];
+      const below = Math.floor(value);
+      return texts.bandBetween.replace("{below}", bands[below]).replace("{above}", bands[below + 1]);
+    }
+    if (stats.q1 === stats.q3) return quartile(stats.q1);
+    return texts.bandFromTo.replace("{low}", quartile(stats.q1)).replace("{high}", quartile(stats.q3));
   }
 
   function summary(question, texts) {

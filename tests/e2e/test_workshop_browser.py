@@ -160,10 +160,12 @@ def test_workshop_in_browser(live_server, browser, django_user_model, start_work
     assert host.locator("#closed-note").is_hidden()
     assert "E3" in host.locator("#revealed").inner_text()
     # Bands (2, 2), (3, 3), (3, 3): the median band is 3 on both axes, named by its label. The
-    # quartiles 2.5 and 3 are not both whole bands, so the range is its width in bands.
+    # lower quartile 2.5 lies between two bands, which name it.
     cell_summary = host.locator(f'#revealed .spread-question[data-question="{questions["cell"]}"] .consensus')
-    assert "likelihood: median Likely · interquartile range 0.5 bands" in cell_summary.inner_text()
-    assert "consequence: median Severe · interquartile range 0.5 bands" in cell_summary.inner_text()
+    assert ("likelihood: median Likely · interquartile range from between Possible and Likely to Likely"
+            in cell_summary.inner_text())
+    assert ("consequence: median Severe · interquartile range from between Major and Severe to Severe"
+            in cell_summary.inner_text())
     for page in experts:
         page.locator("#spread .js-plotly-plot").first.wait_for(timeout=TIMEOUT)
         # The spread shows the group's answers without the other experts' labels.
@@ -230,3 +232,43 @@ def test_workshop_in_browser(live_server, browser, django_user_model, start_work
     # The rationale page answered 400 on purpose; Chromium logs every 4xx document as an error.
     assert [error for error in errors if "status of 400" not in error] == []
     assert json.loads(dashboard_json)["revealed"] is None
+
+
+def test_spread_chart_keeps_probability_axes_within_zero_and_one(live_server, browser, django_user_model):
+    from riskapp.workshops import services
+    from riskapp.workshops.services import Answer
+
+    organisation = Organisation.objects.create(name="Lab", slug="lab")
+    facilitator = django_user_model.objects.create_user("avery.host", password="avery-password")
+    Membership.objects.create(user=facilitator, organisation=organisation, role=Role.FACILITATOR)
+    workshop = services.open_workshop(store_scenario(organisation), title="Insider threat panel",
+                                      questions=QUESTION_KEYS, user=facilitator)
+    by_key = {question.key: question.pk for question in workshop.questions.all()}
+    row, attempt = by_key[QUESTION_KEYS[1]], by_key[QUESTION_KEYS[2]]
+    expert, _token = services.join_workshop(workshop)
+    round_ = services.open_round(workshop)
+    # One answer each, near either end of [0, 1]. A single answer gets a margin of a tenth of its
+    # size, at least 0.05: 0.02 ± 0.05 and 0.98 ± 0.098, each cut at the end it crosses.
+    services.submit_judgements(expert, {row: Answer(value=0.02), attempt: Answer(value=0.98)})
+    services.close_round(round_)
+    services.reveal_round(round_)
+    errors: list[str] = []
+
+    context = new_context(browser, errors)
+    sign_in_browser(context, live_server.url, facilitator)
+    host = watch(context.new_page(), errors)
+    host.goto(live_server.url + workshop.get_absolute_url())
+
+    def axis_range(question_id):
+        selector = f'#revealed .spread-question[data-question="{question_id}"] .js-plotly-plot'
+        host.locator(selector).wait_for(timeout=TIMEOUT)
+        return host.evaluate(f"document.querySelector('{selector}').layout.xaxis.range")
+
+    low, high = axis_range(row)
+    assert low == 0
+    assert high == pytest.approx(0.07, abs=1e-12)
+    low, high = axis_range(attempt)
+    assert low == pytest.approx(0.882, abs=1e-12)
+    assert high == 1
+    assert errors == []
+    context.close()
