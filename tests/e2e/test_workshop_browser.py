@@ -234,7 +234,7 @@ def test_workshop_in_browser(live_server, browser, django_user_model, start_work
     assert json.loads(dashboard_json)["revealed"] is None
 
 
-def test_spread_chart_keeps_probability_axes_within_zero_and_one(live_server, browser, django_user_model):
+def test_spread_chart_clamps_probability_axis(live_server, browser, django_user_model):
     from riskapp.workshops import services
     from riskapp.workshops.services import Answer
 

@@ -85,7 +85,7 @@ def test_apply_skips_unanswered_and_copies():
     assert data["defenses"][0]["cost"] == D(1)
 
 
-def test_apply_writes_a_pooled_attempt_probability_without_trailing_zeros():
+def test_apply_probability_without_trailing_zeros():
     data = {"defenses": [], "attacks": [{"id": "a", "attempt_probability": D("0.05")}], "outcomes": [],
             "probabilities": {}}
     entry = {"target": "attempt_probability", "defense_id": "", "attack_id": "a", "outcome_id": "",

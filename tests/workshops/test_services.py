@@ -166,7 +166,7 @@ def test_invalid_answer_rejected(workshop, questions, name, answer, message):
     assert not Judgement.objects.exists()
 
 
-def test_interval_answer_reports_order_best_guess_and_confidence_together(workshop, questions):
+def test_interval_answer_reports_every_problem(workshop, questions):
     (expert,) = join(workshop, 1)
     services.open_round(workshop)
     with pytest.raises(WorkshopError) as caught:
@@ -600,6 +600,6 @@ def test_participant_rows_unchanged_by_pooling(workshop, questions):
     (0.25, 2, "from between Rare and Unlikely to Possible"),
     (2, 3.5, "from Possible to between Likely and Almost certain"),
 ])
-def test_band_range_names_each_quartile_by_band_labels(q1, q3, text):
+def test_band_range_names_quartile_bands(q1, q3, text):
     bands = ["Rare", "Unlikely", "Possible", "Likely", "Almost certain"]
     assert services.band_range_text(bands, q1, q3) == text

@@ -119,7 +119,7 @@ def test_invalid_answers_return_400(workshop, questions, data, message):
     assert not Judgement.objects.exists()
 
 
-def test_probability_error_writes_the_number_as_typed(workshop, questions):
+def test_probability_error_number_as_typed(workshop, questions):
     client = join(workshop.code)
     services.open_round(workshop)
     response = client.post(page_url(workshop), {f"q{questions['row'].pk}-value": "2"})
@@ -155,7 +155,7 @@ def test_answer_page_shows_every_error_next_to_its_question(workshop, questions)
     assert not Judgement.objects.exists()
 
 
-def test_interval_answer_with_several_problems_names_each_at_once(workshop, questions):
+def test_interval_form_reports_every_problem(workshop, questions):
     client = join(workshop.code)
     services.open_round(workshop)
     loss = questions["loss"].pk
@@ -398,7 +398,7 @@ def test_pool_rejects_missing_weight(host, workshop, questions):
     assert "weights.E2: missing; every participant who answered needs a weight" in response.content.decode()
 
 
-def test_pooling_preview_compares_with_the_latest_revision(host, workshop, questions, revision):
+def test_pooling_preview_shows_latest_revision(host, workshop, questions, revision):
     answered_round(workshop, questions)
     host.post(reverse("workshops:round_pool", args=[workshop.pk, 1]), {"method": "equal_linear"})
     pooling_row = Pooling.objects.get()
@@ -431,7 +431,7 @@ def pooled_cell(page: str, question, css_class: str) -> str:
     ("-1", "weights.E2: -1 is negative; a weight must be at least 0."),
     ("abc", "weights.E2: “abc” is not a number; a weight is a finite number of at least 0."),
 ])
-def test_pool_names_the_weight_its_value_and_the_rule(host, workshop, questions, weight, message):
+def test_pool_weight_errors_name_field(host, workshop, questions, weight, message):
     answered_round(workshop, questions)
     response = host.post(reverse("workshops:round_pool", args=[workshop.pk, 1]),
                          {"method": "weighted_linear", "weight-E1": "3", "weight-E2": weight})
