@@ -9,7 +9,9 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import condition, require_GET
 
@@ -113,7 +115,11 @@ def export_pdf(request: HttpRequest, assessment_id: int) -> HttpResponse:
         document = pdf.render_pdf(exports.report_html(comparison, request))
     except (pdf.PdfUnavailable, pdf.PdfRenderingFailed) as error:
         logger.error("PDF export of assessment %s failed: %s", comparison.assessment.pk, error)
-        context = {"comparison": comparison, "reason": str(error)}
+        pk = comparison.assessment.pk
+        context = {"reason": str(error), "html_url": reverse("reports:export_html", args=[pk]),
+                   "json_url": reverse("reports:export_json", args=[pk]),
+                   "csv_url": reverse("reports:export_csv", args=[pk]),
+                   "back_url": reverse("reports:comparison", args=[pk]), "back_text": _("Back to the comparison")}
         return render(request, "reports/pdf_unavailable.html", context, status=503)
     response = HttpResponse(document, content_type="application/pdf")
     _audit_export(request, comparison.assessment, "pdf")

@@ -9,7 +9,9 @@ import logging
 import plotly
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET
 
@@ -68,8 +70,12 @@ def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         document = pdf.render_pdf(exports.report_html(workshop, request))
     except (pdf.PdfUnavailable, pdf.PdfRenderingFailed) as error:
         logger.error("PDF export of workshop %s failed: %s", workshop.pk, error)
-        context = {"workshop": workshop, "reason": str(error)}
-        return render(request, "workshops/report_pdf_unavailable.html", context, status=503)
+        context = {"reason": str(error), "html_url": reverse("workshops:report_html", args=[workshop.pk]),
+                   "json_url": reverse("workshops:export_json", args=[workshop.pk]),
+                   "csv_url": reverse("workshops:export_csv", args=[workshop.pk]),
+                   "back_url": reverse("workshops:report", args=[workshop.pk]),
+                   "back_text": _("Back to the workshop report")}
+        return render(request, "reports/pdf_unavailable.html", context, status=503)
     response = HttpResponse(document, content_type="application/pdf")
     _audit_export(request, workshop, "the report", "pdf")
     return _as_attachment(response, exports.export_filename(workshop, "pdf"))
