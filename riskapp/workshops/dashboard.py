@@ -81,9 +81,9 @@ def revealed_data(round_: Round, questions: list[Question], *, with_labels: bool
                   own: Participant | None = None) -> dict[str, Any]:
     """Return each question's points and consensus measures in a closed or revealed round.
 
-    ``with_labels`` adds the participant labels (the facilitator's view, which may show a closed
-    round); ``own`` marks that participant's points, for the participant's view, which has no
-    labels and shows only revealed rounds.
+    ``with_labels`` adds the participant labels, for the facilitator's view, which may show a
+    closed round. ``own`` marks that participant's points in the participant's view, which has
+    no labels and shows only revealed rounds.
     """
     if round_.is_open or (not with_labels and not round_.is_revealed):
         raise ValueError(f"round {round_.number} is {round_.state}; the facilitator sees a round's values once it "

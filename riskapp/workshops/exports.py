@@ -1,9 +1,9 @@
 """Downloads of a workshop: every judgement as CSV or JSON, and the workshop report as HTML.
 
 Participants appear only by their labels (E1, E2, …). The facilitator sees a round's values once
-it closes, as on the dashboard (the experts see them once it is revealed), so the exports hold
-closed and revealed rounds; an open round's judgements are left out, and the exports say so. The PDF is the
-report's HTML printed by Chromium (``riskapp.reports.pdf``).
+it closes, as on the dashboard, and the experts once it is revealed. The exports therefore contain
+closed and revealed rounds. An open round's judgements are left out, and the exports state it.
+The PDF is the report's HTML printed by Chromium (``riskapp.reports.pdf``).
 
 Both data exports stream their rows, so a workshop at the services' limits (60 questions,
 100 participants, 10 rounds, rationales of 4000 characters) never sits in memory as one text.

@@ -57,8 +57,8 @@ class WorkshopError(ValueError):
     """A workshop action breaks a rule; the message names the field, the value and the rule.
 
     ``form_field`` names the answer-form field at fault (``q<question id>-<part>``), when there is one.
-    ``problems`` lists every problem of a rejected submission, each with its own field; it is
-    ``[self]`` for an error that stands alone.
+    ``problems`` lists every problem of a rejected submission, each with its own field. For a
+    single error it is ``[self]``.
     """
 
     def __init__(self, message: str, *, form_field: str | None = None,
@@ -603,8 +603,8 @@ def pooled_entry(question: Question, judgements: list[Judgement], *, method: str
 def _split_below(categories: list[int], weights: list[float] | None, pooled: int) -> int | None:
     """Return the lower band of an even split that the pooled band resolved upward, or None without a split.
 
-    The weighted median of bands goes to the higher band when exactly half the weight lies below
-    it (``pooling.pool_ordinal``); the band below is then the highest band given under it.
+    The weighted median of bands (``pooling.pool_ordinal``) goes to the higher band when exactly
+    half the weight lies below it. The lower band of that split is the highest band given below it.
     """
     normalised = pooling.normalise_weights(weights, len(categories))
     below = [(category, weight) for category, weight in zip(categories, normalised, strict=True)

@@ -384,7 +384,7 @@ def test_pool_equal_weights_by_hand(workshop, questions, facilitator):
     assert AuditEvent.objects.filter(object_type="workshops.pooling", action="pool").count() == 1
 
 
-def test_pooled_cell_marks_a_pair_no_expert_gave_and_an_even_split(workshop, questions):
+def test_pooled_cell_notes_new_pair_and_split(workshop, questions):
     first, second = join(workshop, 2)
     round_ = services.open_round(workshop)
     # Possible/Catastrophic and Likely/Severe.

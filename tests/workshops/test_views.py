@@ -133,7 +133,7 @@ def question_html(page: str, question) -> str:
     return page[start:page.index("</fieldset>", start)]
 
 
-def test_answer_page_shows_every_error_next_to_its_question(workshop, questions):
+def test_answer_page_lists_every_error(workshop, questions):
     client = join(workshop.code)
     services.open_round(workshop)
     cell, row, attempt, loss = questions["cell"].pk, questions["row"].pk, questions["attempt"].pk, questions["loss"].pk
